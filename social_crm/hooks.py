@@ -1,0 +1,40 @@
+app_name = "social_crm"
+app_title = "Social CRM"
+app_publisher = "social_crm contributors"
+app_description = "Social media monitoring, sentiment and social tickets for ERPNext"
+app_email = "social-crm@example.com"
+app_license = "GNU General Public License (v3)"
+required_apps = ["frappe/erpnext"]
+
+# Installation
+# ------------
+
+after_install = "social_crm.install.after_install"
+before_uninstall = "social_crm.uninstall.before_uninstall"
+
+# Desk
+# ----
+
+doctype_js = {
+	"Customer": "public/js/customer.js",
+	"Issue": "public/js/issue.js",
+}
+
+override_doctype_dashboards = {
+	"Customer": "social_crm.overrides.customer_dashboard.get_dashboard_data",
+}
+
+# Document Events
+# ---------------
+
+doc_events = {}
+
+# Scheduled Tasks
+# ---------------
+
+scheduler_events = {}
+
+# Fixtures
+# --------
+
+fixtures = []

@@ -1,0 +1,39 @@
+"""What installing social_crm adds to a site beyond its own doctypes."""
+
+import click
+
+import frappe
+from frappe import _
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+ROLES = ("Social Media Manager",)
+
+
+def after_install():
+	create_roles()
+	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	click.secho(_("Social CRM is installed. Add a Social Account and Monitored Keywords to start."), fg="green")
+
+
+def create_roles():
+	for role in ROLES:
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(ignore_permissions=True)
+
+
+def get_custom_fields():
+	"""Fields social_crm adds to ERPNext's doctypes; uninstall removes exactly these."""
+	return {
+		"Issue": [
+			{
+				"fieldname": "social_ticket",
+				"fieldtype": "Link",
+				"label": _("Social Ticket"),
+				"options": "Social Ticket",
+				"insert_after": "issue_type",
+				"read_only": 1,
+				"search_index": 1,
+				"translatable": 0,
+			}
+		],
+	}
