@@ -332,11 +332,19 @@ def effective_threshold(keywords: Sequence[MatchedKeyword], default: float) -> t
 	because a mention that one keyword's owner wants to hear about should not be silenced by
 	another keyword matching the same post.
 	"""
-	best, source = default, None
-	for keyword in sorted(keywords, key=lambda k: k.name):
-		if keyword.ticket_threshold is not None and keyword.ticket_threshold > best:
-			best, source = keyword.ticket_threshold, keyword.name
-	return best, source
+	if not keywords:
+		return default, None
+	candidates = [
+		(
+			default if k.ticket_threshold is None else k.ticket_threshold,
+			k.ticket_threshold is not None,
+			k.name,
+		)
+		for k in keywords
+	]
+	# Highest threshold first; on a tie the Settings default before an equal override, then by name.
+	threshold, overridden, name = min(candidates, key=lambda c: (-c[0], c[1], c[2]))
+	return threshold, name if overridden else None
 
 
 def triage(
@@ -404,9 +412,7 @@ def _assess(mention: Mention, signals: Signals, settings: TriageSettings) -> _As
 	urgent_terms = _distinct(signals.urgency_terms)
 	intent_terms = _distinct(signals.intent_terms)
 	reach_reasons = _reach_reasons(mention, settings)
-	customer_reasons = (
-		[Reason(R_KNOWN_CUSTOMER, {"customer": signals.customer})] if signals.customer else []
-	)
+	customer_reasons = [Reason(R_KNOWN_CUSTOMER, {"customer": signals.customer})] if signals.customer else []
 	sentiment_params = {"score": score, "threshold": threshold}
 	reasons: list[Reason] = []
 
@@ -414,7 +420,9 @@ def _assess(mention: Mention, signals: Signals, settings: TriageSettings) -> _As
 		level = _Level.TICKET
 		reasons.append(Reason(R_NEGATIVE, sentiment_params))
 		if threshold_keyword is not None:
-			reasons.append(Reason(R_KEYWORD_THRESHOLD, {"threshold": threshold, "keyword": threshold_keyword}))
+			reasons.append(
+				Reason(R_KEYWORD_THRESHOLD, {"threshold": threshold, "keyword": threshold_keyword})
+			)
 		if urgent_terms:
 			reasons.append(Reason(R_URGENT_TERMS, {"terms": ", ".join(urgent_terms)}))
 		reasons += customer_reasons + reach_reasons
