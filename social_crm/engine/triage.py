@@ -41,8 +41,8 @@ The language of the mention does not enter the rules: the default urgency and in
 are bilingual, and the score is already on one scale.
 
 Reasons are `Reason(template, params)` with English templates from `REASON_TEMPLATES`, so the
-shell translates the template and formats it with the params (German texts:
-`social_crm/tests/data/triage/reasons_de.csv`). Params are plain str/int/float values.
+shell translates the template and formats it with the params (German texts in the app's
+`translations/de.csv`). Params are plain str/int/float values.
 
 Batches: the shell must add a ticket it just created to `open_tickets` before triaging the
 next mention of the same fetch, or a thread fetched in one page opens one ticket per post.

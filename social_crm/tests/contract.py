@@ -477,7 +477,7 @@ def check_workspaces(app_root: Path = APP_ROOT) -> list[Problem]:
 
 PY_TRANSLATABLE = "_"
 JS_TRANSLATABLE = re.compile(r"""__\(\s*(["'`])((?:\\.|(?!\1).)*)\1""")
-PLACEHOLDER = re.compile(r"{\d*}")
+PLACEHOLDER = re.compile(r"{[\w]*(?:[:!][^{}]*)?}")
 
 
 def read_translations(app_root: Path = APP_ROOT, lang: str = "de") -> dict[str, str]:
@@ -520,6 +520,8 @@ def translatable_strings(app_root: Path = APP_ROOT) -> dict[str, str]:
 	for path in sorted((app_root / APP).rglob("*.js")):
 		for _quote, text in JS_TRANSLATABLE.findall(path.read_text(encoding="utf-8")):
 			found.setdefault(text.replace("\\'", "'").replace('\\"', '"'), path.name)
+	for template in engine_reason_templates(app_root):
+		found.setdefault(template, "engine.triage.REASON_TEMPLATES")
 	for role in app_roles(app_root):
 		found.setdefault(role, "install.ROLES")
 	for path in sorted((app_root / APP).glob("*/workspace/*/*.json")):
@@ -530,6 +532,22 @@ def translatable_strings(app_root: Path = APP_ROOT) -> dict[str, str]:
 		for shortcut in doc.get("shortcuts", []):
 			found.setdefault(shortcut["label"], f"Workspace {doc['label']} shortcut")
 	return found
+
+
+def engine_reason_templates(app_root: Path = APP_ROOT) -> tuple[str, ...]:
+	"""The triage reasons the desk shows: module-level string constants of engine/triage.py."""
+	path = app_root / APP / "engine" / "triage.py"
+	if not path.exists():
+		return ()
+	constants = {}
+	for node in ast.parse(path.read_text(encoding="utf-8")).body:
+		target = node.target if isinstance(node, ast.AnnAssign) else (node.targets[0] if isinstance(node, ast.Assign) else None)
+		if isinstance(target, ast.Name) and node.value is not None:
+			if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+				constants[target.id] = node.value.value
+			elif target.id == "REASON_TEMPLATES" and isinstance(node.value, ast.Tuple):
+				return tuple(constants[e.id] if isinstance(e, ast.Name) else e.value for e in node.value.elts)
+	return ()
 
 
 def check_translations(app_root: Path = APP_ROOT, lang: str = "de") -> list[Problem]:

@@ -6,16 +6,15 @@ each text; triage only sees those, so the tests state them next to the text they
 
 from __future__ import annotations
 
-import csv
 import re
 import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 from social_crm.engine.mention import Author, Mention, Platform
+from social_crm.tests.contract import read_translations
 from social_crm.engine.triage import (
 	DEFAULT_INTENT_QUERY,
 	DEFAULT_URGENCY_QUERY,
@@ -53,7 +52,6 @@ from social_crm.engine.triage import (
 )
 
 NOW = datetime(2026, 11, 3, 15, 0, tzinfo=timezone.utc)
-DATA = Path(__file__).parent / "data" / "triage"
 
 _ids = iter(range(1000, 10**6))
 
@@ -622,14 +620,11 @@ def _fields(template: str) -> list[tuple[str, str]]:
 
 
 def test_german_reasons_cover_every_template_with_the_same_placeholders():
-	with open(DATA / "reasons_de.csv", encoding="utf-8", newline="") as handle:
-		rows = list(csv.DictReader(handle))
-	german = {row["template"]: row["translation"] for row in rows}
-	assert len(rows) == len(german), "duplicate template in reasons_de.csv"
-	assert set(german) == set(REASON_TEMPLATES)
-	for template, translation in german.items():
-		assert _fields(translation) == _fields(template), template
-		assert translation != template
+	german = read_translations()
+	for template in REASON_TEMPLATES:
+		assert template in german, template
+		assert _fields(german[template]) == _fields(template), template
+		assert german[template] != template
 
 
 def test_reason_templates_are_unique():
