@@ -81,7 +81,9 @@ class KeywordIndex:
 		self._always: list[int] = []
 		# kind -> key -> spec indexes; kinds: "w" word, "w>" word prefix, "w<" word suffix,
 		# "#" hashtag, "#>" hashtag prefix, "@" handle, "@>" handle prefix
-		self._keys: dict[str, dict[str, list[int]]] = {kind: {} for kind in ("w", "w>", "w<", "#", "#>", "@", "@>")}
+		self._keys: dict[str, dict[str, list[int]]] = {
+			kind: {} for kind in ("w", "w>", "w<", "#", "#>", "@", "@>")
+		}
 		for index, query in enumerate(self.queries):
 			anchors = query.anchors()
 			if anchors is None:
@@ -92,7 +94,9 @@ class KeywordIndex:
 				entries = self._keys[kind].setdefault(key, [])
 				if not entries or entries[-1] != index:
 					entries.append(index)
-		self._lengths = {kind: sorted({len(key) for key in self._keys[kind]}) for kind in ("w>", "w<", "#>", "@>")}
+		self._lengths = {
+			kind: sorted({len(key) for key in self._keys[kind]}) for kind in ("w>", "w<", "#>", "@>")
+		}
 
 	def __len__(self) -> int:
 		return len(self.specs)

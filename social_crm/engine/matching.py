@@ -477,18 +477,25 @@ def _author_domains(author: Author) -> list[_DomainEvidence]:
 		)
 	elif _DOMAIN_IN_TEXT.fullmatch(user):
 		found.append(
-			_DomainEvidence(normalise_domain(user), _WEIGHT_HANDLE_DOMAIN, REASON_HANDLE_DOMAIN, {"handle": handle})
+			_DomainEvidence(
+				normalise_domain(user), _WEIGHT_HANDLE_DOMAIN, REASON_HANDLE_DOMAIN, {"handle": handle}
+			)
 		)
 	if author.profile_url:
 		host = normalise_domain(author.profile_url)
 		if host:
 			found.append(
-				_DomainEvidence(host, _WEIGHT_PROFILE_DOMAIN, REASON_PROFILE_DOMAIN, {"url": author.profile_url})
+				_DomainEvidence(
+					host, _WEIGHT_PROFILE_DOMAIN, REASON_PROFILE_DOMAIN, {"url": author.profile_url}
+				)
 			)
 	for match in _DOMAIN_IN_TEXT.finditer(author.bio):
 		found.append(
 			_DomainEvidence(
-				normalise_domain(match.group(1)), _WEIGHT_BIO_DOMAIN, REASON_BIO_DOMAIN, {"found": match.group(0)}
+				normalise_domain(match.group(1)),
+				_WEIGHT_BIO_DOMAIN,
+				REASON_BIO_DOMAIN,
+				{"found": match.group(0)},
 			)
 		)
 	return [item for item in found if item.domain not in _PLATFORM_HOSTS and item.domain not in _FREEMAIL]
@@ -518,7 +525,9 @@ def _name_similarity(words: list[str], customer: _PreparedCustomer) -> tuple[flo
 		return 1.0, 0
 	if customer.words <= set(words):
 		return 0.6 + 0.3 * len(customer.compact) / len(compact), 1
-	if len(customer.compact) >= 4 and (compact.startswith(customer.compact) or compact.endswith(customer.compact)):
+	if len(customer.compact) >= 4 and (
+		compact.startswith(customer.compact) or compact.endswith(customer.compact)
+	):
 		# "acmesupport", "teamacme": a handle glued together from the name and a word
 		return 0.5 + 0.3 * len(customer.compact) / len(compact), 1
 	shorter, longer = sorted((len(compact), len(customer.compact)))

@@ -34,7 +34,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import Union
 
 from social_crm.engine.text_folding import WORD_RE, FoldedText, fold
 
@@ -46,7 +45,7 @@ MAX_NESTING = 50
 _HASHTAG_NAME = re.compile(r"\w+")
 _HANDLE_NAME = re.compile(r"\w(?:[\w.-]*\w)?(?:@\w(?:[\w.-]*\w)?)?")
 
-_QUOTES = "\"„“”‟"
+_QUOTES = '"„“”‟'
 _OPERATORS = {"AND": "AND", "UND": "AND", "OR": "OR", "ODER": "OR", "NOT": "NOT", "NICHT": "NOT"}
 
 
@@ -200,8 +199,8 @@ class Or:
 		return "(" + " OR ".join(str(child) for child in self.children) + ")"
 
 
-Leaf = Union[Term, Phrase, Tag]
-Node = Union[Term, Phrase, Tag, Not, And, Or]
+Leaf = Term | Phrase | Tag
+Node = Term | Phrase | Tag | Not | And | Or
 
 
 @dataclass(frozen=True, slots=True)

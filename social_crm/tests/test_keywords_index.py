@@ -119,7 +119,22 @@ WORDS = [
 	"Kundenservice",
 	"acmeville",
 ]
-QUERY_WORDS = ["acme", "kündigen", "kuendigung", "vertrag", "störung", "beta", "spam", "müller", "straße", "café", "nicht", "service", "de", "mail"]
+QUERY_WORDS = [
+	"acme",
+	"kündigen",
+	"kuendigung",
+	"vertrag",
+	"störung",
+	"beta",
+	"spam",
+	"müller",
+	"straße",
+	"café",
+	"nicht",
+	"service",
+	"de",
+	"mail",
+]
 STEMS = ["kündig", "acme", "ver", "stoer", "mue", "kunden"]
 SUFFIXES = ["vertrag", "service", "ung"]
 
@@ -129,8 +144,12 @@ def atom():
 		st.sampled_from(QUERY_WORDS),
 		st.sampled_from(STEMS).map(lambda s: s + "*"),
 		st.sampled_from(SUFFIXES).map(lambda s: "*" + s),
-		st.lists(st.sampled_from(QUERY_WORDS), min_size=2, max_size=3).map(lambda ws: '"' + " ".join(ws) + '"'),
-		st.sampled_from(["#acme", "#kündigung", "@acme", "@acme@mastodon.social", "#acme*", "@acme*", "e-mail", "acme.de"]),
+		st.lists(st.sampled_from(QUERY_WORDS), min_size=2, max_size=3).map(
+			lambda ws: '"' + " ".join(ws) + '"'
+		),
+		st.sampled_from(
+			["#acme", "#kündigung", "@acme", "@acme@mastodon.social", "#acme*", "@acme*", "e-mail", "acme.de"]
+		),
 	)
 
 

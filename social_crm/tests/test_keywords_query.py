@@ -53,7 +53,13 @@ def test_term_with_inner_punctuation_is_a_phrase_of_its_words():
 
 @pytest.mark.parametrize(
 	"text",
-	["Der Acme Kundenservice ist weg", "acme-kundenservice", "ACME\nKundenservice", "acme, kundenservice", "#acme #kundenservice"],
+	[
+		"Der Acme Kundenservice ist weg",
+		"acme-kundenservice",
+		"ACME\nKundenservice",
+		"acme, kundenservice",
+		"#acme #kundenservice",
+	],
 )
 def test_phrase_matches_across_punctuation_and_line_breaks(text):
 	assert matches('"acme kundenservice"', text)

@@ -101,7 +101,8 @@ def test_stats_loaded_from_three_stored_fields_continue_correctly():
 def test_incremental_stats_equal_recomputed_in_any_order():
 	rng = random.Random(7)
 	mentions = [
-		(rng.choice([None, rng.uniform(-1, 1)]), T0 + timedelta(minutes=rng.randint(0, 100_000))) for _ in range(200)
+		(rng.choice([None, rng.uniform(-1, 1)]), T0 + timedelta(minutes=rng.randint(0, 100_000)))
+		for _ in range(200)
 	]
 	expected = recompute_stats(mentions)
 	for _ in range(3):

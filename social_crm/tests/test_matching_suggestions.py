@@ -17,7 +17,9 @@ from social_crm.engine.matching import (
 from social_crm.engine.mention import Author
 
 CUSTOMERS = [
-	CustomerCandidate("CUST-00001", "Müller Bau GmbH & Co. KG", frozenset({"mueller-bau.de"}), "https://www.mueller-bau.de"),
+	CustomerCandidate(
+		"CUST-00001", "Müller Bau GmbH & Co. KG", frozenset({"mueller-bau.de"}), "https://www.mueller-bau.de"
+	),
 	CustomerCandidate("CUST-00002", "Bäckerei Schmitt e.K.", frozenset(), "baeckerei-schmitt.de"),
 	CustomerCandidate("CUST-00003", "Stadtwerke Süd AG", frozenset({"stadtwerke-sued.de"}), ""),
 	CustomerCandidate("CUST-00004", "Brandt Software UG (haftungsbeschränkt)", frozenset({"gmx.de"}), ""),
@@ -74,7 +76,9 @@ def test_mastodon_account_on_the_customers_own_server():
 
 
 def test_bio_with_company_e_mail_or_website():
-	best = top(handle="jana_k", name="Jana K.", bio="Backstube & Laden. Bestellungen: jana@baeckerei-schmitt.de")
+	best = top(
+		handle="jana_k", name="Jana K.", bio="Backstube & Laden. Bestellungen: jana@baeckerei-schmitt.de"
+	)
 	assert best.customer.name == "CUST-00002"
 	assert best.reason == REASON_BIO_DOMAIN
 	assert "baeckerei-schmitt.de" in best.message
@@ -95,7 +99,10 @@ def test_display_name_with_umlaut_spelled_out_equals_the_customer_name():
 	best = top(handle="xyz123", name="Mueller Bau GmbH")
 	assert best.customer.name == "CUST-00001"
 	assert best.reason == REASON_NAME_EQUAL
-	assert best.reason_params == {"author_name": "Mueller Bau GmbH", "customer_name": "Müller Bau GmbH & Co. KG"}
+	assert best.reason_params == {
+		"author_name": "Mueller Bau GmbH",
+		"customer_name": "Müller Bau GmbH & Co. KG",
+	}
 
 
 def test_handle_spelling_of_the_name():
@@ -132,7 +139,10 @@ def test_legal_forms_are_ignored_on_both_sides():
 
 
 def test_limit_and_order():
-	customers = [CustomerCandidate(f"C{i}", f"Acme {suffix}") for i, suffix in enumerate(["Nord", "Süd", "Ost", "West"])]
+	customers = [
+		CustomerCandidate(f"C{i}", f"Acme {suffix}")
+		for i, suffix in enumerate(["Nord", "Süd", "Ost", "West"])
+	]
 	suggestions = suggest_customers(Author(handle="x", name="Acme Nord Süd Ost West"), customers, limit=2)
 	assert len(suggestions) == 2
 	assert suggestions[0].score >= suggestions[1].score
