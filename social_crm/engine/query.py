@@ -84,6 +84,30 @@ class QuerySyntaxError(ValueError):
 		)
 
 
+SYNTAX_ERROR_TEMPLATES = (
+	"The query is empty",
+	"The query is nested too deeply",
+	"Opening parenthesis is never closed",
+	"Closing parenthesis without an opening one",
+	"Empty parentheses",
+	"Quotation mark is never closed",
+	"Empty quotation marks",
+	"{operator} needs a search term after it",
+	"{operator} needs a search term before it",
+	"Expected a search term after {operator}, found {found}",
+	"A '-' must be directly followed by what to exclude, as in -spam",
+	"A * needs at least {count} letters or digits next to it",
+	"A * can only stand at the start or the end of a word",
+	"A term can have a * at its start or its end, not both",
+	"A * can only stand at the end of a hashtag",
+	"A * can only stand at the end of a handle",
+	"'{term}' is not a valid hashtag",
+	"'{term}' is not a valid handle",
+	"'{term}' contains no letters or digits",
+)
+"""Every QuerySyntaxError template, for the shell's translation file."""
+
+
 class Wildcard(str, Enum):
 	NONE = ""
 	PREFIX = "prefix"  # kündig*
@@ -445,7 +469,7 @@ class _Parser:
 			raise QuerySyntaxError.at(
 				token.position, "{operator} needs a search term before it", operator=token.text
 			)
-		raise QuerySyntaxError.at(token.position, "Unexpected end of the query")  # pragma: no cover
+		raise AssertionError(f"unexpected token {token}")  # pragma: no cover - the lexer ends with "end"
 
 
 def _flatten(children: list[Node], kind: type[And] | type[Or]) -> tuple[Node, ...]:
@@ -464,14 +488,16 @@ def _term(raw: str, position: int) -> Leaf:
 
 def _phrase(content: str, position: int) -> Leaf:
 	parts: list[Term] = []
+	kept: list[str] = []
 	for piece in re.finditer(r"\S+", content):
 		if piece.group() != "*" and not WORD_RE.search(fold(piece.group())):
 			continue  # punctuation between the words: "acme - support"
 		leaf = _words(piece.group(), position + 1 + piece.start(), piece.group())
 		parts.extend(leaf.parts if isinstance(leaf, Phrase) else (leaf,))
+		kept.append(piece.group())
 	if not parts:
 		raise QuerySyntaxError.at(position, "Empty quotation marks")
-	display = " ".join(content.split())
+	display = " ".join(kept)
 	if len(parts) == 1:
 		return Term(parts[0].word, display, parts[0].wildcard)
 	return Phrase(tuple(parts), display)
@@ -511,22 +537,23 @@ def _words(raw: str, position: int, display: str) -> Term | Phrase:
 
 def _tag(raw: str, position: int) -> Tag:
 	sigil, body = raw[0], raw[1:]
-	kind = "hashtag" if sigil == "#" else "handle"
+	hashtag = sigil == "#"
 	prefix = body.endswith("*")
 	if prefix:
 		body = body[:-1]
 	if "*" in body:
 		raise QuerySyntaxError.at(
-			position + 1 + body.index("*"), "A * can only stand at the end of a {kind}", kind=kind
+			position + 1 + body.index("*"),
+			"A * can only stand at the end of a hashtag"
+			if hashtag
+			else "A * can only stand at the end of a handle",
 		)
 	name = fold(body)
-	pattern = _HASHTAG_NAME if sigil == "#" else _HANDLE_NAME
-	if not pattern.fullmatch(name):
+	if not (_HASHTAG_NAME if hashtag else _HANDLE_NAME).fullmatch(name):
 		raise QuerySyntaxError.at(
 			position,
-			"'{term}' is not a valid {kind}",
+			"'{term}' is not a valid hashtag" if hashtag else "'{term}' is not a valid handle",
 			term=raw,
-			kind=kind,
 		)
 	if prefix and len(name) < MIN_WILDCARD_STEM:
 		raise QuerySyntaxError.at(

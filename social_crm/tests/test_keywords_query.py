@@ -1,6 +1,6 @@
 import pytest
 
-from social_crm.engine.query import QuerySyntaxError, parse
+from social_crm.engine.query import SYNTAX_ERROR_TEMPLATES, QuerySyntaxError, parse
 
 
 def matches(query: str, text: str) -> bool:
@@ -256,6 +256,8 @@ def test_search_terms_cover_every_match(query, terms):
 		("*vertrag*", 0, "not both"),
 		("acme #", 5, "not a valid hashtag"),
 		("@", 0, "not a valid handle"),
+		("#ac*me", 3, "end of a hashtag"),
+		("@acme!", 0, "not a valid handle"),
 		("acme &", 5, "no letters or digits"),
 		("(" * 60 + "a" + ")" * 60, 50, "nested too deeply"),
 	],
@@ -265,6 +267,7 @@ def test_syntax_errors_name_the_position(query, position, fragment):
 		parse(query)
 	assert caught.value.position == position
 	assert fragment in caught.value.message
+	assert caught.value.template in SYNTAX_ERROR_TEMPLATES
 
 
 def test_syntax_error_template_can_be_translated_and_formatted_again():
@@ -273,3 +276,9 @@ def test_syntax_error_template_can_be_translated_and_formatted_again():
 	error = caught.value
 	assert error.template == "Expected a search term after {operator}, found {found}"
 	assert error.template.format(**error.params) == error.message
+
+
+def test_punctuation_between_phrase_words_is_ignored():
+	query = parse('"acme - kundenservice"')
+	assert query.matches("Acme Kundenservice")
+	assert query.search_terms() == ["acme kundenservice"]
