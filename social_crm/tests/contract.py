@@ -520,8 +520,8 @@ def translatable_strings(app_root: Path = APP_ROOT) -> dict[str, str]:
 	for path in sorted((app_root / APP).rglob("*.js")):
 		for _quote, text in JS_TRANSLATABLE.findall(path.read_text(encoding="utf-8")):
 			found.setdefault(text.replace("\\'", "'").replace('\\"', '"'), path.name)
-	for template in engine_reason_templates(app_root):
-		found.setdefault(template, "engine.triage.REASON_TEMPLATES")
+	for template, where in engine_templates(app_root).items():
+		found.setdefault(template, where)
 	for role in app_roles(app_root):
 		found.setdefault(role, "install.ROLES")
 	for path in sorted((app_root / APP).glob("*/workspace/*/*.json")):
@@ -534,20 +534,24 @@ def translatable_strings(app_root: Path = APP_ROOT) -> dict[str, str]:
 	return found
 
 
-def engine_reason_templates(app_root: Path = APP_ROOT) -> tuple[str, ...]:
-	"""The triage reasons the desk shows: module-level string constants of engine/triage.py."""
-	path = app_root / APP / "engine" / "triage.py"
-	if not path.exists():
-		return ()
-	constants = {}
-	for node in ast.parse(path.read_text(encoding="utf-8")).body:
-		target = node.target if isinstance(node, ast.AnnAssign) else (node.targets[0] if isinstance(node, ast.Assign) else None)
-		if isinstance(target, ast.Name) and node.value is not None:
+def engine_templates(app_root: Path = APP_ROOT) -> dict[str, str]:
+	"""Messages the engine hands the desk to translate: every module-level `*_TEMPLATES` tuple
+	of social_crm/engine (its items are string literals or names of string constants)."""
+	found = {}
+	for path in sorted((app_root / APP / "engine").rglob("*.py")):
+		constants: dict[str, str] = {}
+		for node in ast.parse(path.read_text(encoding="utf-8")).body:
+			target = node.target if isinstance(node, ast.AnnAssign) else (node.targets[0] if isinstance(node, ast.Assign) else None)
+			if not isinstance(target, ast.Name) or node.value is None:
+				continue
 			if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
 				constants[target.id] = node.value.value
-			elif target.id == "REASON_TEMPLATES" and isinstance(node.value, ast.Tuple):
-				return tuple(constants[e.id] if isinstance(e, ast.Name) else e.value for e in node.value.elts)
-	return ()
+			elif target.id.endswith("_TEMPLATES") and isinstance(node.value, ast.Tuple):
+				for element in node.value.elts:
+					text = constants.get(element.id) if isinstance(element, ast.Name) else getattr(element, "value", None)
+					if isinstance(text, str):
+						found.setdefault(text, f"{path.stem}.{target.id}")
+	return found
 
 
 def check_translations(app_root: Path = APP_ROOT, lang: str = "de") -> list[Problem]:
