@@ -652,7 +652,7 @@ class _Walk:
 # --- registry ------------------------------------------------------------------------------
 
 _REGISTRY: dict[Platform, type[Connector]] = {}
-PLATFORM_MODULES = ("mastodon",)
+PLATFORM_MODULES = ("mastodon", "bluesky", "reddit", "x", "hackernews", "rss")
 
 
 def register(cls: type[Connector]) -> type[Connector]:
