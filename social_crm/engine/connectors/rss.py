@@ -61,7 +61,9 @@ class FeedConnector(Connector):
 		feed_title = parsed.feed.get("title", "") or self._where(stream.value)
 		with self.reading("feed entry"):
 			language = (parsed.feed.get("language") or "").split("-")[0].lower()
-			mentions = [self.to_mention(entry, feed_title, stream.value, language) for entry in parsed.entries]
+			mentions = [
+				self.to_mention(entry, feed_title, stream.value, language) for entry in parsed.entries
+			]
 		newest = state.get("newest", "")
 		edge = set(state.get("edge_ids", []))
 		fresh = [
@@ -108,8 +110,6 @@ class FeedConnector(Connector):
 				profile_url=f"https://{host}/" if host else "",
 			),
 			text=title if not summary or summary == title else f"{title}\n\n{summary}".strip(),
-				part for part in (title, summary) if (part and part != title) or (part == title and part)
-			),
 			posted_at=posted_at,
 			language=entry.get("language") or language or None,
 			raw={
