@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from social_crm.engine.mention import Mention, Platform
@@ -528,14 +529,13 @@ class Connector(ABC):
 				timeout=self.account.timeout,
 				allow_redirects=True,
 			)
-		except requests.Timeout:
+		except (requests.Timeout, requests.ConnectionError) as exc:
 			self.requests_made += 1 + self.account.retries
-			raise PlatformUnavailable(
-				f"{self.account.label}: {where} did not answer within {self.account.timeout:g} s"
-				f" (tried {1 + self.account.retries} times)"
-			) from None
-		except requests.ConnectionError:
-			self.requests_made += 1 + self.account.retries
+			if isinstance(exc, requests.Timeout) or _is_read_timeout(exc):
+				raise PlatformUnavailable(
+					f"{self.account.label}: {where} did not answer within {self.account.timeout:g} s"
+					f" (tried {1 + self.account.retries} times)"
+				) from None
 			raise PlatformUnavailable(
 				f"{self.account.label}: cannot connect to {where} (tried {1 + self.account.retries} times)"
 			) from None
@@ -647,6 +647,12 @@ class _Walk:
 			self._high, self.highest = position, mark
 		if self._low is None or position < self._low:
 			self._low, self.lowest = position, mark
+
+
+def _is_read_timeout(exc: Exception) -> bool:
+	"""requests reports read timeouts that outlasted urllib3's retries as ConnectionError."""
+	reason = getattr(exc.args[0] if exc.args else None, "reason", None)
+	return isinstance(reason, ReadTimeoutError | ConnectTimeoutError)
 
 
 # --- registry ------------------------------------------------------------------------------

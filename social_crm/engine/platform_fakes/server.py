@@ -86,6 +86,7 @@ class Failure:
 	status: int = 503
 	delay: float = 0.0
 	headers: dict[str, str] = field(default_factory=dict)
+	skip: int = 0  # let this many matching requests through first (e.g. fail page 2)
 
 
 class FakePlatform:
@@ -125,7 +126,10 @@ class FakePlatform:
 		self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 		self._server.daemon_threads = True
 		self._thread = threading.Thread(
-			target=self._server.serve_forever, name=f"fake-{self.platform_key}", daemon=True
+			target=self._server.serve_forever,
+			kwargs={"poll_interval": 0.02},
+			name=f"fake-{self.platform_key}",
+			daemon=True,
 		)
 		self._thread.start()
 
@@ -181,6 +185,9 @@ class FakePlatform:
 		with self._lock:
 			for failure in self.failures:
 				if path.startswith(failure.path):
+					if failure.skip > 0:
+						failure.skip -= 1
+						return None
 					failure.times -= 1
 					if failure.times <= 0:
 						self.failures.remove(failure)
