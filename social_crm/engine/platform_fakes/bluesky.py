@@ -43,7 +43,7 @@ class FakeBluesky(FakePlatform):
 		handle: str = "acme.bsky.social",
 		app_password: str = "abcd-efgh-ijkl-mnop",
 	) -> None:
-		self.handle = handle
+		self.account_handle = handle
 		self.did = "did:plc:acmeacmeacmeacme"
 		self.app_password = app_password
 		self._tokens = itertools.count(1)
@@ -135,7 +135,7 @@ class FakeBluesky(FakePlatform):
 		return {
 			"accessJwt": access,
 			"refreshJwt": refresh,
-			"handle": self.handle,
+			"handle": self.account_handle,
 			"did": self.did,
 			"active": True,
 		}
@@ -158,7 +158,7 @@ class FakeBluesky(FakePlatform):
 		if method == "com.atproto.server.createSession":
 			body = request.json() or {}
 			if (
-				body.get("identifier") not in (self.handle, self.did)
+				body.get("identifier") not in (self.account_handle, self.did)
 				or body.get("password") != self.app_password
 			):
 				return self.error(401, "AuthenticationRequired", "Invalid identifier or password")
@@ -173,7 +173,7 @@ class FakeBluesky(FakePlatform):
 		if denied:
 			return denied
 		if method == "com.atproto.server.getSession":
-			return Reply(200, {"handle": self.handle, "did": self.did, "active": True})
+			return Reply(200, {"handle": self.account_handle, "did": self.did, "active": True})
 		if method == "app.bsky.feed.searchPosts":
 			query = request.param("q", "")
 			since, until = request.param("since"), request.param("until")
@@ -200,7 +200,9 @@ class FakeBluesky(FakePlatform):
 			self.created_records.append(body)
 			record = body["record"]
 			parent_uri = record.get("reply", {}).get("parent", {}).get("uri")
-			post = self.add_post(SeedPost(text=record["text"], author=self.handle, reply_to=parent_uri))
+			post = self.add_post(
+				SeedPost(text=record["text"], author=self.account_handle, reply_to=parent_uri)
+			)
 			return Reply(200, {"uri": post.id, "cid": self.cid(post), "validationStatus": "valid"})
 		return self.error(501, "MethodNotImplemented", f"Method Not Implemented: {method}")
 

@@ -144,20 +144,10 @@ class FakeX(FakePlatform):
 			)
 		if request.path == "/2/tweets/search/recent":
 			query = request.param("query", "")
-			posts = (
-				[]
-				if empty
-				else [
-					p
-					for p in self.newest_first()
-					if matches(
-						query,
-						p.text
-						if not query.startswith("@")
-						else f"{p.text} {'@acme' if p.own_mention else ''}",
-					)
-				]
-			)
+			if query.startswith("@"):  # the account's mentions
+				posts = [] if empty else [p for p in self.newest_first() if p.own_mention]
+			else:
+				posts = [] if empty else [p for p in self.newest_first() if matches(query, p.text)]
 			since, until = request.param("since_id"), request.param("until_id")
 			if since:
 				posts = [p for p in posts if int(p.id) > int(since)]
