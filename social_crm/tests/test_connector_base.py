@@ -116,3 +116,23 @@ def test_parse_time_accepts_what_platforms_send(value, expected):
 )
 def test_html_to_text(markup, expected):
 	assert html_to_text(markup) == expected
+
+
+def test_demo_platforms_serve_every_sample_post_through_the_real_connectors():
+	from social_crm.engine.platform_fakes.demo import load_sample_posts, running_demo_platforms
+
+	samples = load_sample_posts()
+	with running_demo_platforms() as demo:
+		found = []
+		for account in demo.accounts:
+			found += get_connector(account).fetch(demo.queries, {}).mentions
+	assert len(found) == len(samples) == len({m.key for m in found})
+	assert {m.language for m in found} >= {"de", "en"}
+	assert {m.platform for m in found} == {
+		Platform.MASTODON,
+		Platform.BLUESKY,
+		Platform.REDDIT,
+		Platform.X,
+		Platform.HACKER_NEWS,
+		Platform.RSS,
+	}

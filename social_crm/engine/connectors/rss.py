@@ -113,7 +113,8 @@ class FeedConnector(Connector):
 			posted_at=posted_at,
 			language=entry.get("language") or language or None,
 			raw={
-				k: dict.get(entry, k) for k in ("id", "link", "title", "summary", "published", "updated", "author")
+				k: dict.get(entry, k)
+				for k in ("id", "link", "title", "summary", "published", "updated", "author")
 			},
 		)
 
