@@ -1,0 +1,80 @@
+"""A feed server: RSS 2.0 at /feed.xml and a Google Alerts style Atom feed at /alerts.atom.
+
+Supports conditional GET (ETag / If-None-Match, Last-Modified / If-Modified-Since -> 304),
+as feed readers are expected to use. Google Alerts wraps every link in a
+https://www.google.com/url?...&url=<target>&... redirect, reproduced here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email.utils import format_datetime
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+from social_crm.engine.platform_fakes.server import FakePlatform, RecordedRequest, Reply, SeedPost, iso_z
+
+
+class FakeFeeds(FakePlatform):
+	platform_key = "rss"
+
+	def make_id(self, post: SeedPost) -> str:
+		return f"https://blog.example/posts/{post.seq}"
+
+	def _validators(self, kind: str) -> tuple[str, str]:
+		newest = max((p.created_at for p in self.posts), default=None)
+		digest = hashlib.sha1(f"{kind}:{len(self.posts)}:{newest}".encode()).hexdigest()[:16]
+		return f'"{digest}"', format_datetime(
+			newest, usegmt=True
+		) if newest else "Mon, 02 Mar 2026 08:00:00 GMT"
+
+	def handle(self, request: RecordedRequest, empty: bool) -> Reply:
+		if request.path not in ("/feed.xml", "/alerts.atom"):
+			return Reply(404, "not found", content_type="text/plain")
+		kind = "rss" if request.path == "/feed.xml" else "atom"
+		etag, modified = self._validators(kind)
+		headers = {"ETag": etag, "Last-Modified": modified}
+		if request.headers.get("if-none-match") == etag or (
+			"if-none-match" not in request.headers and request.headers.get("if-modified-since") == modified
+		):
+			return Reply(304, None, headers)
+		posts = [] if empty else self.newest_first()
+		body = self.rss(posts) if kind == "rss" else self.atom(posts)
+		content_type = (
+			"application/rss+xml; charset=utf-8" if kind == "rss" else "application/atom+xml; charset=utf-8"
+		)
+		return Reply(200, body, headers, content_type=content_type)
+
+	def rss(self, posts: list[SeedPost]) -> str:
+		items = "".join(
+			f"<item><title>{escape(p.title or p.text[:40])}</title><link>{escape(p.link or p.id)}</link>"
+			f'<guid isPermaLink="true">{escape(p.id)}</guid><pubDate>{format_datetime(p.created_at, usegmt=True)}</pubDate>'
+			f"<dc:creator>{escape(p.author_name or p.author)}</dc:creator>"
+			f"<description>{escape(p.text)}</description></item>"
+			for p in posts
+		)
+		return (
+			'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+			"<channel><title>Cloud-Blog</title><link>https://blog.example/</link><description>Neuigkeiten</description>"
+			f"<language>de</language>{items}</channel></rss>"
+		)
+
+	def atom(self, posts: list[SeedPost]) -> str:
+		def entry(p: SeedPost) -> str:
+			target = p.link or p.id
+			wrapped = f"https://www.google.com/url?rct=j&sa=t&url={quote(target, safe='')}&ct=ga&cd=CAIyGjE&usg=AOvVaw0"
+			return (
+				f"<entry><id>tag:google.com,2013:googlealerts/feed:{p.seq:019d}</id>"
+				f'<title type="html">{escape(p.title or p.text[:40])}</title>'
+				f'<link href="{escape(wrapped)}"/><published>{iso_z(p.created_at, millis=False)}</published>'
+				f"<updated>{iso_z(p.created_at, millis=False)}</updated>"
+				f'<content type="html">{escape(p.text)}</content><author><name></name></author></entry>'
+			)
+
+		updated = iso_z(posts[0].created_at, millis=False) if posts else "2026-03-02T08:00:00Z"
+		return (
+			'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xmlns:idx="urn:atom-extension:indexing">'
+			"<id>tag:google.com,2005:reader/user/00000000000000000000/state/com.google/alerts/1234567890</id>"
+			f'<title>Google Alert - Acme Cloud</title><link href="https://www.google.com/alerts/feeds/0/1234" rel="self"/>'
+			f"<updated>{updated}</updated>{''.join(entry(p) for p in posts)}</feed>"
+		)

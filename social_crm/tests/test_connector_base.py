@@ -1,0 +1,138 @@
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+
+import pytest
+
+from social_crm.engine.connectors.base import (
+	AccountConfig,
+	Connector,
+	ConnectorError,
+	Credentials,
+	Secret,
+	connector_class,
+	get_connector,
+	parse_time,
+	reset_time_from_headers,
+)
+from social_crm.engine.mention import Platform
+from social_crm.engine.text import html_to_text
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+	("headers", "expected"),
+	[
+		({"Retry-After": "30"}, NOW + timedelta(seconds=30)),
+		(
+			{"Retry-After": format_datetime(NOW + timedelta(minutes=5), usegmt=True)},
+			NOW + timedelta(minutes=5),
+		),
+		(
+			{"x-rate-limit-reset": str(int((NOW + timedelta(minutes=15)).timestamp()))},
+			NOW + timedelta(minutes=15),
+		),
+		({"X-RateLimit-Reset": "95"}, NOW + timedelta(seconds=95)),  # Reddit: seconds left
+		({"X-RateLimit-Reset": "2026-03-02T12:05:00.000Z"}, NOW + timedelta(minutes=5)),  # Mastodon: ISO
+		(
+			{"ratelimit-reset": str(int((NOW + timedelta(seconds=300)).timestamp()))},
+			NOW + timedelta(seconds=300),
+		),
+		({"RateLimit-Reset": "42"}, NOW + timedelta(seconds=42)),  # IETF draft: seconds
+		({}, NOW + timedelta(seconds=60)),
+		({"Retry-After": "soon"}, NOW + timedelta(seconds=60)),
+	],
+)
+def test_reset_time_is_read_from_each_platforms_header(headers, expected):
+	assert reset_time_from_headers(headers, now=NOW) == expected
+
+
+def test_reset_in_the_past_means_now():
+	assert reset_time_from_headers({"x-rate-limit-reset": "1700000000"}, now=NOW) == NOW
+
+
+def test_every_open_platform_has_a_connector():
+	for platform in (
+		Platform.MASTODON,
+		Platform.BLUESKY,
+		Platform.REDDIT,
+		Platform.X,
+		Platform.HACKER_NEWS,
+		Platform.RSS,
+	):
+		cls = connector_class(platform)
+		assert issubclass(cls, Connector) and cls.platform is platform
+
+
+def test_company_page_platforms_are_a_clear_error_for_now():
+	with pytest.raises(ConnectorError, match="no connector for Facebook"):
+		get_connector(AccountConfig(platform="Facebook"))
+
+
+def test_account_config_wraps_plain_credentials_and_hides_them():
+	account = AccountConfig(platform="Mastodon", credentials={"access_token": "hunter2-token", "empty": ""})
+	assert isinstance(account.credentials, Credentials)
+	assert list(account.credentials) == ["access_token"]
+	assert "hunter2" not in repr(account) and "hunter2" not in str(account)
+	assert f"{account.credentials['access_token']}" == "***"
+	assert account.credentials["access_token"] == Secret("hunter2-token")
+
+
+def test_missing_required_credential_is_auth_failed_naming_it():
+	with pytest.raises(ConnectorError, match="app password"):
+		Credentials({}).reveal("app_password")
+
+
+@pytest.mark.parametrize(
+	("value", "expected"),
+	[
+		("2026-03-02T12:00:00Z", NOW),
+		("2026-03-02T12:00:00.1234567Z", NOW.replace(microsecond=123456)),
+		("2026-03-02T13:00:00+01:00", NOW),
+		(1772452800, NOW),
+	],
+)
+def test_parse_time_accepts_what_platforms_send(value, expected):
+	assert parse_time(value) == expected
+
+
+@pytest.mark.parametrize(
+	("markup", "expected"),
+	[
+		("<p>Hallo <b>Welt</b></p><p>Zweiter Absatz</p>", "Hallo Welt\n\nZweiter Absatz"),
+		("Zeile 1<br>Zeile 2<br/>Zeile 3", "Zeile 1\nZeile 2\nZeile 3"),
+		("Gr&uuml;&szlig;e &amp; &#x27;Tsch&#252;ss&#39; 🎉", "Grüße & 'Tschüss' 🎉"),
+		("<script>alert('x')</script><style>p{}</style>sichtbar", "sichtbar"),
+		('<a href="javascript:alert(1)" onclick="x()">Link</a>', "Link"),
+		(
+			'<span class="invisible">https://</span><span class="ellipsis">acme.example/very</span><span class="invisible">/long</span>',
+			"https://acme.example/very/long",
+		),
+		("<p>unclosed <i>tags", "unclosed tags"),
+		("", ""),
+		(None, ""),
+		("a &lt;b&gt; not a tag", "a <b> not a tag"),
+	],
+)
+def test_html_to_text(markup, expected):
+	assert html_to_text(markup) == expected
+
+
+def test_demo_platforms_serve_every_sample_post_through_the_real_connectors():
+	from social_crm.engine.platform_fakes.demo import load_sample_posts, running_demo_platforms
+
+	samples = load_sample_posts()
+	with running_demo_platforms() as demo:
+		found = []
+		for account in demo.accounts:
+			found += get_connector(account).fetch(demo.queries, {}).mentions
+	assert len(found) == len(samples) == len({m.key for m in found})
+	assert {m.language for m in found} >= {"de", "en"}
+	assert {m.platform for m in found} == {
+		Platform.MASTODON,
+		Platform.BLUESKY,
+		Platform.REDDIT,
+		Platform.X,
+		Platform.HACKER_NEWS,
+		Platform.RSS,
+	}

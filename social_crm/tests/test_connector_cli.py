@@ -1,0 +1,110 @@
+import json
+import os
+import subprocess
+import sys
+
+from social_crm.engine.cli import main
+from social_crm.engine.platform_fakes.mastodon import FakeMastodon
+from social_crm.engine.platform_fakes.server import SeedPost
+
+
+def test_fetch_json_prints_only_json_lines_and_saves_the_cursor(tmp_path, capsys, monkeypatch):
+	monkeypatch.setenv("SOCIAL_CRM_ACCESS_TOKEN", "cli-token")
+	cursor_file = tmp_path / "cursor.json"
+	with FakeMastodon(token="cli-token") as fake:
+		fake.add_post(SeedPost(text="<p>Acme Cloud: Grüße 🎉</p>", author="anna", lang="de"))
+		fake.add_post(text="#AcmeCloud läuft")
+		argv = [
+			"fetch",
+			"--platform",
+			"mastodon",
+			"--base-url",
+			fake.base_url,
+			"--query",
+			"Acme",
+			"--query",
+			"#AcmeCloud",
+			"--json",
+			"--cursor-file",
+			str(cursor_file),
+		]
+		assert main(argv) == 0
+		out, err = capsys.readouterr()
+		lines = out.splitlines()
+		mentions = [json.loads(line) for line in lines]
+		assert len(mentions) == 2
+		assert {m["text"] for m in mentions} == {"Acme Cloud: Grüße 🎉", "#AcmeCloud läuft"}
+		assert all(m["platform"] == "Mastodon" and "raw" not in m for m in mentions)
+		assert "2 mentions" in err
+		assert "cli-token" not in out + err
+		assert main(argv) == 0
+		out, err = capsys.readouterr()
+		assert out == "" and "0 mentions" in err
+	assert "search:Acme" in json.loads(cursor_file.read_text())
+
+
+def test_fetch_errors_go_to_stderr_with_nonzero_exit(capsys, monkeypatch):
+	monkeypatch.setenv("SOCIAL_CRM_ACCESS_TOKEN", "wrong-secret-value")
+	with FakeMastodon(token="right") as fake:
+		code = main(
+			["fetch", "--platform", "mastodon", "--base-url", fake.base_url, "--query", "Acme", "--json"]
+		)
+	out, err = capsys.readouterr()
+	assert code == 1 and out == ""
+	assert err.startswith("error: ") and "refused the credentials" in err
+	assert "wrong-secret-value" not in err
+
+
+def test_credentials_file_is_read(tmp_path, capsys):
+	creds = tmp_path / "creds.json"
+	creds.write_text(json.dumps({"access_token": "file-token"}))
+	with FakeMastodon(token="file-token") as fake:
+		fake.add_post(text="Acme")
+		code = main(
+			[
+				"fetch",
+				"--platform",
+				"mastodon",
+				"--base-url",
+				fake.base_url,
+				"--query",
+				"Acme",
+				"--json",
+				"--credentials-file",
+				str(creds),
+			]
+		)
+	assert code == 0 and len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_console_command_runs_as_a_process(tmp_path):
+	with FakeMastodon(token="proc-token") as fake:
+		fake.add_post(text="Acme Cloud im Prozess")
+		env = {**os.environ, "SOCIAL_CRM_ACCESS_TOKEN": "proc-token"}
+		done = subprocess.run(
+			[
+				sys.executable,
+				"-m",
+				"social_crm.engine.cli",
+				"fetch",
+				"--platform",
+				"mastodon",
+				"--base-url",
+				fake.base_url,
+				"--query",
+				"Acme",
+				"--json",
+			],
+			capture_output=True,
+			text=True,
+			env=env,
+			timeout=60,
+			check=False,
+		)
+	assert done.returncode == 0, done.stderr
+	assert [json.loads(line)["text"] for line in done.stdout.splitlines()] == ["Acme Cloud im Prozess"]
+
+
+def test_demo_is_a_clear_placeholder(capsys):
+	assert main(["demo"]) == 2
+	assert "demo: not yet available" in capsys.readouterr().err

@@ -1,0 +1,117 @@
+from email.utils import format_datetime
+
+import pytest
+
+from social_crm.engine.connectors.base import (
+	AccountConfig,
+	BadPayload,
+	PlatformUnavailable,
+	RateLimited,
+	ReplyNotSupported,
+	get_connector,
+)
+from social_crm.engine.connectors.rss import unwrap_google_redirect
+from social_crm.engine.platform_fakes.rss import FakeFeeds
+from social_crm.engine.platform_fakes.server import SeedPost
+from social_crm.tests.connector_contract import rate_limit_in
+
+
+@pytest.fixture
+def served():
+	with FakeFeeds() as fake:
+		yield fake
+
+
+def connector(fake, path="/feed.xml", **overrides):
+	values = dict(platform="RSS/Atom", base_url=fake.base_url + path, retries=2, backoff=0.001, timeout=2.0)
+	values.update(overrides)
+	return get_connector(AccountConfig(**values))
+
+
+def test_rss_entries_become_plain_text_mentions(served):
+	served.add_post(
+		SeedPost(
+			title="Acme Cloud im Test",
+			text="<p>Schnell &amp; günstig 🚀</p><p>Fazit: gut</p>",
+			author_name="Eva Muster",
+		)
+	)
+	result = connector(served).fetch([], {})
+	mention = result.mentions[0]
+	assert mention.text == "Acme Cloud im Test\n\nSchnell & günstig 🚀\n\nFazit: gut"
+	assert mention.external_id == "https://blog.example/posts/1"
+	assert mention.author.name == "Eva Muster" and mention.author.handle == "blog.example"
+	assert mention.language == "de"
+
+
+def test_unchanged_feed_costs_one_conditional_request_and_returns_nothing(served):
+	served.add_post(text="Acme Cloud")
+	feeds = connector(served)
+	first = feeds.fetch([], {})
+	again = feeds.fetch([], first.cursor)
+	assert again.mentions == [] and again.requests == 1
+	assert (
+		served.requests[-1].headers["if-none-match"]
+		== first.cursor[f"feed:{served.base_url}/feed.xml"]["etag"]
+	)
+
+
+def test_changed_feed_returns_only_new_entries(served):
+	served.add_post(text="alt")
+	feeds = connector(served)
+	first = feeds.fetch([], {})
+	new = served.add_post(text="neu")
+	second = feeds.fetch([], first.cursor)
+	assert [m.external_id for m in second.mentions] == [new.id]
+
+
+def test_google_alerts_links_are_unwrapped_and_titles_plain(served):
+	served.add_post(
+		SeedPost(
+			title="<b>Acme Cloud</b> senkt Preise",
+			text="Die <b>Acme</b> GmbH &amp; Co. KG …",
+			link="https://news.example/artikel?id=5&x=ä",
+		)
+	)
+	mention = connector(served, "/alerts.atom").fetch([], {}).mentions[0]
+	assert mention.url == "https://news.example/artikel?id=5&x=ä"
+	assert mention.text == "Acme Cloud senkt Preise\n\nDie Acme GmbH & Co. KG …"
+	assert mention.external_id.startswith("tag:google.com,2013:googlealerts/feed:")
+
+
+def test_unwrap_leaves_other_links_alone():
+	assert (
+		unwrap_google_redirect("https://example.com/a?url=https://b") == "https://example.com/a?url=https://b"
+	)
+
+
+@pytest.mark.parametrize("kind", ["malformed", "truncated"])
+def test_broken_feed_is_bad_payload(served, kind):
+	served.add_post(text="x")
+	served.fail(kind)
+	with pytest.raises(BadPayload):
+		connector(served).fetch([], {})
+
+
+def test_rate_limit_with_http_date(served):
+	reset = rate_limit_in(600)
+	served.fail("rate_limit", headers={"Retry-After": format_datetime(reset, usegmt=True)})
+	with pytest.raises(RateLimited) as caught:
+		connector(served).fetch([], {})
+	assert caught.value.reset_at == reset
+
+
+def test_server_errors_are_retried_then_unavailable(served):
+	served.add_post(text="x")
+	served.fail("server_error", times=2)
+	assert len(connector(served).fetch([], {}).mentions) == 1
+	served.fail("server_error", times=5)
+	with pytest.raises(PlatformUnavailable):
+		connector(served).fetch([], {})
+
+
+def test_reply_is_not_supported(served):
+	served.add_post(text="x")
+	feeds = connector(served)
+	with pytest.raises(ReplyNotSupported):
+		feeds.reply(feeds.fetch([], {}).mentions[0], "Hallo", idempotency_key="t")
