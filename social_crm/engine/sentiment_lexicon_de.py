@@ -36,8 +36,10 @@ _INTENSIFIERS = {
 	**dict.fromkeys("etwas bisschen eher leicht relativ halbwegs".split(), 0.7),
 }
 _CONTRAST = frozenset("aber doch jedoch allerdings trotzdem dennoch leider".split())
-_CLAUSE_END = frozenset(".,;:!?()\"“”„")
-_SARCASM_MARKS = frozenset(["🙄", "🙃", "😒", "🤡", "/s", "#ironie", "#sarkasmus", "#not", "#irony", "#sarcasm"])
+_CLAUSE_END = frozenset('.,;:!?()"“”„')
+_SARCASM_MARKS = frozenset(
+	["🙄", "🙃", "😒", "🤡", "/s", "#ironie", "#sarkasmus", "#not", "#irony", "#sarcasm"]
+)
 _SARCASM_PHRASES = (
 	"danke für nichts",
 	"danke für nix",
@@ -184,7 +186,9 @@ def _score_clause(units: list[_Unit]) -> list[float]:
 			index += 1
 			continue
 		matched = False
-		for rest, valence in sorted(lex.phrases.get(words[index], {}).items(), key=lambda item: -len(item[0])):
+		for rest, valence in sorted(
+			lex.phrases.get(words[index], {}).items(), key=lambda item: -len(item[0])
+		):
 			end = index + 1 + len(rest)
 			if tuple(words[index + 1 : end]) == rest:
 				spans.append((index, end, valence))
@@ -198,7 +202,7 @@ def _score_clause(units: list[_Unit]) -> list[float]:
 			spans.append((index, index + 1, valence))
 			index += 1
 	negated_phrase_words = set()
-	for start, end, valence in spans:
+	for start, end, _valence in spans:
 		if any(word in NEGATORS for word in words[start:end]):
 			negated_phrase_words.update(range(start, end))
 	for position, (start, end, valence) in enumerate(spans):
@@ -206,7 +210,9 @@ def _score_clause(units: list[_Unit]) -> list[float]:
 			valences.append(0.0)
 			continue
 		word = words[start]
-		next_has_valence = position + 1 < len(spans) and spans[position + 1][2] != 0.0 and not units[start].is_emoji
+		next_has_valence = (
+			position + 1 < len(spans) and spans[position + 1][2] != 0.0 and not units[start].is_emoji
+		)
 		if word in _INTENSIFIERS and end - start == 1 and next_has_valence:
 			valences.append(0.0)  # "mega schlecht": mega only strengthens what follows
 			continue
