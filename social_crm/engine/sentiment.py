@@ -1,0 +1,174 @@
+"""Sentiment of a post: label, score, language and which analyser decided.
+
+The pipeline and the Frappe shell call `analyze` / `analyze_many`; nothing else decides
+sentiment (no thresholds in controllers). Each language gets the analyser that measured best
+for it (figures and commands in `bench/sentiment_eval.py`):
+
+- English (and posts of undetermined language): a linear model over VADER scores, words,
+  negation-marked words, bigrams and emoji, trained on the MIT-licensed VADER 2014 ground truth
+  ("social-en/1").
+- German: the app's brand-complaint lexicon and rules ("rules-de/1").
+
+Other analysers stay available by name for comparison and for sites that prefer them
+("vader", "textblob", "rules-de", "social-en"). A site model learned from agents' corrections
+(`sentiment_model.train`) replaces them once `sentiment_model.should_use` says it is better.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from social_crm.engine.language import UNDETERMINED, detect_language
+from social_crm.engine.sentiment_lexicon import vader_score
+from social_crm.engine.sentiment_lexicon_de import german_score
+from social_crm.engine.sentiment_model import SiteModel, features, shipped_english_model
+from social_crm.engine.social_tokens import Kind, tokenize
+
+LEXICON_CUTOFF = 0.05  # VADER's documented neutral band, used for every lexicon score
+_CONTENT_KINDS = frozenset({Kind.WORD, Kind.HASHTAG, Kind.EMOJI, Kind.EMOTICON})
+
+
+@dataclass(frozen=True, slots=True)
+class Sentiment:
+	"""`score` in [-1, 1]; its sign agrees with `label` (negative < 0 < positive).
+	`language` is ISO 639-1 or "und"; `analyzer` is "name/version" of what decided."""
+
+	label: str
+	score: float
+	language: str
+	analyzer: str
+
+
+class UnknownAnalyzer(KeyError):
+	"""An analyser name that is not registered (a typo in a site's settings)."""
+
+
+def _label(score: float, cutoff: float = LEXICON_CUTOFF) -> str:
+	return "negative" if score <= -cutoff else "positive" if score >= cutoff else "neutral"
+
+
+def _vader(text: str, language: str) -> tuple[str, float]:
+	compound = vader_score(text).compound
+	return _label(compound), compound
+
+
+@lru_cache(maxsize=1)
+def _textblob_analyzer() -> Callable[[str], float]:
+	from textblob import TextBlob
+
+	return lambda text: TextBlob(text).sentiment.polarity
+
+
+def _textblob(text: str, language: str) -> tuple[str, float]:
+	polarity = float(_textblob_analyzer()(text))
+	return _label(polarity, 1e-9), polarity
+
+
+def _rules_de(text: str, language: str) -> tuple[str, float]:
+	compound = german_score(text).compound
+	return _label(compound), compound
+
+
+def _social_en(text: str, language: str) -> tuple[str, float]:
+	return shipped_english_model().predict(features(text, language))
+
+
+# name -> (version tag, function(text, language) -> (label, score))
+_ANALYZERS: dict[str, tuple[str, Callable[[str, str], tuple[str, float]]]] = {
+	"social-en": ("social-en/1", _social_en),
+	"rules-de": ("rules-de/1", _rules_de),
+	"vader": ("vader/3.3", _vader),
+	"textblob": ("textblob/0.17+", _textblob),
+}
+DEFAULT_BY_LANGUAGE = {"de": "rules-de"}
+DEFAULT_OTHERWISE = "social-en"
+
+
+def available_analyzers() -> tuple[str, ...]:
+	"""Names accepted by `analyze(..., analyzer=...)`; "default" picks per language."""
+	return ("default", *_ANALYZERS)
+
+
+def _has_content(text: str) -> bool:
+	return any(token.kind in _CONTENT_KINDS for token in tokenize(text))
+
+
+@dataclass(frozen=True)
+class Analyzer:
+	"""What the shell configures per site: an analyser name, an optional site model (used only
+	when the shell decided so with `should_use`) and the languages the site expects, which
+	narrows detection (None = every language the detector knows)."""
+
+	analyzer: str = "default"
+	model: SiteModel | None = None
+	languages: tuple[str, ...] | None = ("en", "de")
+
+	def __post_init__(self) -> None:
+		if self.analyzer not in available_analyzers():
+			raise UnknownAnalyzer(self.analyzer)
+
+	def analyze(self, text: str, language: str | None = None) -> Sentiment:
+		text = text or ""
+		lang = language or detect_language(text, candidates=self.languages)
+		if not _has_content(text):
+			return Sentiment("neutral", 0.0, lang, "empty/1")
+		if self.model is not None:
+			label, score = self.model.predict(text, lang)
+			return Sentiment(label, _clamp(score), lang, f"site/{self.model.corrections}")
+		name = self.analyzer
+		if name == "default":
+			name = DEFAULT_BY_LANGUAGE.get(lang, DEFAULT_OTHERWISE)
+		version, decide = _ANALYZERS[name]
+		label, score = decide(text, lang)
+		return Sentiment(label, _clamp(score), lang, version)
+
+	def analyze_many(self, texts: Sequence[str], language: str | None = None) -> list[Sentiment]:
+		return [self.analyze(text, language) for text in texts]
+
+	def label(self, text: str, language: str) -> str:
+		"""Just the label: the `default` argument `sentiment_model.should_use` expects."""
+		return self.analyze(text, language).label
+
+
+def _clamp(score: float) -> float:
+	return max(-1.0, min(1.0, float(score)))
+
+
+_DEFAULT = Analyzer()
+
+
+def analyze(
+	text: str,
+	language: str | None = None,
+	*,
+	analyzer: str = "default",
+	model: SiteModel | None = None,
+) -> Sentiment:
+	"""Sentiment of one post; `language` (ISO 639-1) skips detection when the platform knows it."""
+	if analyzer == "default" and model is None:
+		return _DEFAULT.analyze(text, language)
+	return Analyzer(analyzer, model).analyze(text, language)
+
+
+def analyze_many(
+	texts: Sequence[str],
+	language: str | None = None,
+	*,
+	analyzer: str = "default",
+	model: SiteModel | None = None,
+) -> list[Sentiment]:
+	"""`analyze` for each text, with one analyser set-up for the batch."""
+	return Analyzer(analyzer, model).analyze_many(texts, language)
+
+
+__all__ = [
+	"UNDETERMINED",
+	"Analyzer",
+	"Sentiment",
+	"UnknownAnalyzer",
+	"analyze",
+	"analyze_many",
+	"available_analyzers",
+]

@@ -1,0 +1,45 @@
+"""Lexicon scores: the rule-based first opinion on a post, per language.
+
+English uses VADER (Hutto & Gilbert 2014, MIT), which was built for social media: emoji,
+emoticons, caps, "!!!", negation, "but" clauses. German uses the app's own brand-complaint
+lexicon (`sentiment_lexicon_de`), because no permissively licensed German lexicon was found
+(SentiWS is CC-BY-NC-SA). Both give the same three numbers so the trained models can use either
+as features.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconScore:
+	"""`compound` in [-1, 1]; `negative`/`positive` the shares of the post's words that carry them."""
+
+	compound: float
+	negative: float
+	positive: float
+
+
+@lru_cache(maxsize=1)
+def _vader() -> SentimentIntensityAnalyzer:
+	# Loading the lexicon takes ~0.1 s; one shared instance is safe (it keeps no per-call state).
+	return SentimentIntensityAnalyzer()
+
+
+def vader_score(text: str) -> LexiconScore:
+	scores = _vader().polarity_scores(text)
+	return LexiconScore(scores["compound"], scores["neg"], scores["pos"])
+
+
+def lexicon_score(text: str, language: str) -> LexiconScore:
+	"""German posts get the German lexicon; everything else VADER (emoji and English loanwords
+	make it the better guess for an undetermined language too)."""
+	if language == "de":
+		from social_crm.engine.sentiment_lexicon_de import german_score
+
+		return german_score(text)
+	return vader_score(text)

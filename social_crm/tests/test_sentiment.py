@@ -1,0 +1,110 @@
+"""What a user relies on from the sentiment step: obvious cases right in English and German,
+plain information neutral, consistent scores, batch == single, no crash on empty posts."""
+
+from __future__ import annotations
+
+import pytest
+
+from social_crm.engine.sentiment import Analyzer, Sentiment, UnknownAnalyzer, analyze, analyze_many
+
+EN_NEGATIVE = [
+	"Worst customer service ever. Still waiting for my refund 😡",
+	"@acme your app keeps crashing, this is terrible",
+	"Not good at all. Never buying from you again.",
+	"I'm so disappointed with this order :(",
+]
+EN_POSITIVE = [
+	"Love the new update, great job @acme 😍",
+	"Not bad at all, actually pretty impressed!",
+	"Thanks for the quick help, awesome support 👍",
+]
+DE_NEGATIVE = [
+	"Kundenservice-Katastrophe bei @StromDirekt, niemand ruft zurück.",
+	"Das ist nicht gut, was ihr da macht @Netzfirma",
+	"Seit drei Tagen kein Internet. Absolute Frechheit! 😡",
+	"Danke für nichts @PaketDienst 🙄",
+	"Reine Abzocke, ich kündige sofort.",
+	"Versicherungsbetrug nenne ich das.",
+]
+DE_POSITIVE = [
+	"Nicht schlecht, die neue App! 👍",
+	"Super Service, Problem sofort gelöst. Danke @StromDirekt 😊",
+	"Ich bin total begeistert von der Lieferung ❤️",
+]
+NEUTRAL = [
+	("The store opens at 9am on Monday.", "en"),
+	("Neue Filiale öffnet am Montag in der Innenstadt.", "de"),
+	("@PaketDienst Kann ich mein Paket an eine Packstation umleiten?", "de"),
+]
+
+
+@pytest.mark.parametrize("text", EN_NEGATIVE + DE_NEGATIVE)
+def test_obvious_negatives(text: str) -> None:
+	assert analyze(text).label == "negative", text
+
+
+@pytest.mark.parametrize("text", EN_POSITIVE + DE_POSITIVE)
+def test_obvious_positives(text: str) -> None:
+	assert analyze(text).label == "positive", text
+
+
+@pytest.mark.parametrize(("text", "language"), NEUTRAL)
+def test_plain_information_is_neutral(text: str, language: str) -> None:
+	result = analyze(text)
+	assert result.label == "neutral"
+	assert result.language == language
+
+
+def test_negation_flips_german_and_english() -> None:
+	assert analyze("gut", "de").label == "positive"
+	assert analyze("nicht gut", "de").label == "negative"
+	assert analyze("Das funktioniert nicht", "de").label == "negative"
+	assert analyze("bad", "en").label == "negative"
+	assert analyze("not bad", "en").label != "negative"
+
+
+def test_emoji_alone_carries_sentiment() -> None:
+	assert analyze("@acme 😡😡😡").label == "negative"
+	assert analyze("@acme 😍👍").label == "positive"
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t", "https://example.com/x", "@acme", "https://a.example @b"])
+def test_empty_or_url_only_is_neutral(text: str) -> None:
+	result = analyze(text)
+	assert result == Sentiment("neutral", 0.0, result.language, result.analyzer)
+	assert result.language == "und"
+
+
+def test_scores_in_range_and_sign_agrees_with_label() -> None:
+	texts = EN_NEGATIVE + EN_POSITIVE + DE_NEGATIVE + DE_POSITIVE + [t for t, _ in NEUTRAL]
+	for analyzer in ("default", "vader", "textblob", "rules-de", "social-en"):
+		for result in analyze_many(texts, analyzer=analyzer):
+			assert -1.0 <= result.score <= 1.0
+			if result.label == "negative":
+				assert result.score < 0
+			elif result.label == "positive":
+				assert result.score > 0
+
+
+def test_analyze_many_equals_analyze_per_item() -> None:
+	texts = EN_NEGATIVE + DE_POSITIVE + ["", "😡"]
+	assert analyze_many(texts) == [analyze(text) for text in texts]
+	assert analyze_many(texts, "de") == [analyze(text, "de") for text in texts]
+
+
+def test_given_language_is_kept_and_chooses_the_analyser() -> None:
+	result = analyze("Great!", "de")
+	assert result.language == "de"
+	assert result.analyzer.startswith("rules-de")
+	assert analyze("Great service!").analyzer.startswith("social-en")
+
+
+def test_textblob_stays_available() -> None:
+	result = analyze("This is a wonderful product", analyzer="textblob")
+	assert result.analyzer.startswith("textblob")
+	assert result.label == "positive"
+
+
+def test_unknown_analyzer_is_an_error() -> None:
+	with pytest.raises(UnknownAnalyzer):
+		Analyzer("sentistrength")
