@@ -1,0 +1,88 @@
+"""The mapping between the engine's Mention and a stored Social Mention document.
+
+Frappe keeps naive datetimes in the system time zone, the engine aware UTC ones; the
+conversion happens here and nowhere else. Text is stored as the plain text the connector
+made of the post (never HTML), and the desk escapes it when it shows it.
+"""
+
+import json
+from datetime import datetime, timezone
+
+import frappe
+from frappe.utils import get_datetime, get_system_timezone
+from pytz import timezone as pytz_timezone
+
+from social_crm.engine.mention import Author, Mention
+
+SENTIMENT_LABELS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
+ENGINE_LABELS = {label: key for key, label in SENTIMENT_LABELS.items()}
+MAX_RAW_PAYLOAD = 64_000
+
+
+def to_system_time(moment: datetime | None) -> datetime | None:
+	"""An aware datetime as the naive system-time value Frappe stores."""
+	if moment is None:
+		return None
+	return moment.astimezone(pytz_timezone(get_system_timezone())).replace(tzinfo=None)
+
+
+def to_utc(value) -> datetime | None:
+	"""A stored (naive, system time) datetime as aware UTC for the engine."""
+	if not value:
+		return None
+	return pytz_timezone(get_system_timezone()).localize(get_datetime(value)).astimezone(timezone.utc)
+
+
+def mention_values(mention: Mention) -> dict:
+	"""The Social Mention fields of an engine Mention (analysis and links are set elsewhere)."""
+	raw = json.dumps(mention.raw, ensure_ascii=False, default=str)
+	return {
+		"platform": mention.platform.value,
+		"external_id": mention.external_id,
+		"url": mention.url,
+		"author_handle": mention.author.handle,
+		"author_name": mention.author.name,
+		"text": mention.text,
+		"language": mention.language or "",
+		"posted_at": to_system_time(mention.posted_at),
+		"in_reply_to": mention.in_reply_to or "",
+		"conversation_id": mention.conversation_id or "",
+		"likes": mention.likes,
+		"replies": mention.replies,
+		"reposts": mention.reposts,
+		"raw_payload": raw if len(raw) <= MAX_RAW_PAYLOAD else json.dumps({"truncated": True}),
+	}
+
+
+def engine_mention(doc) -> Mention:
+	"""A stored Social Mention as the engine's Mention (for replies, re-analysis, triage)."""
+	profile = frappe.db.get_value(
+		"Social Profile",
+		doc.social_profile,
+		["display_name", "profile_url", "avatar_url", "followers", "verified", "bio"],
+		as_dict=True,
+	) if doc.social_profile else None
+	author = Author(
+		handle=doc.author_handle or "",
+		name=doc.author_name or "",
+		profile_url=(profile or {}).get("profile_url") or "",
+		avatar_url=(profile or {}).get("avatar_url") or "",
+		followers=(profile or {}).get("followers"),
+		verified=bool((profile or {}).get("verified")),
+		bio=(profile or {}).get("bio") or "",
+	)
+	return Mention(
+		platform=doc.platform,
+		external_id=doc.external_id,
+		url=doc.url or "",
+		author=author,
+		text=doc.text or "",
+		posted_at=to_utc(doc.posted_at) or datetime.now(timezone.utc),
+		language=doc.language or None,
+		in_reply_to=doc.in_reply_to or None,
+		conversation_id=doc.conversation_id or None,
+		likes=doc.likes or 0,
+		replies=doc.replies or 0,
+		reposts=doc.reposts or 0,
+		raw=json.loads(doc.raw_payload) if isinstance(doc.raw_payload, str) and doc.raw_payload else (doc.raw_payload or {}),
+	)
