@@ -87,15 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
 	fetch.add_argument("--timeout", type=float, default=20.0, help="seconds per request (default 20)")
 	fetch.set_defaults(run=run_fetch)
 
-	# --- demo: owned by the demo pipeline; registered here so the command exists ------------
-	demo = commands.add_parser("demo", help="run the whole pipeline against local demo platforms")
-	demo.set_defaults(run=run_demo_placeholder)
+	demo = commands.add_parser(
+		"demo", help="run the whole pipeline against local stand-ins of the platforms, with sample posts"
+	)
+	demo.set_defaults(run=run_demo)
 	return parser
 
 
-def run_demo_placeholder(args: argparse.Namespace) -> int:
-	print("demo: not yet available", file=sys.stderr)
-	return EXIT_USAGE
+def run_demo(args: argparse.Namespace) -> int:
+	from social_crm.engine import demo
+
+	demo.run(sys.stdout)
+	return 0
 
 
 def load_credentials(path: Path | None, environ: Any = os.environ) -> dict[str, str]:

@@ -276,6 +276,15 @@ class Query:
 					terms.append(term)
 		return terms
 
+	def found(self, text: FoldedText) -> list[str]:
+		"""Which alternatives of a top-level OR occur in the text, as written in the query.
+
+		Triage wants the urgency terms a post contains ("refund", "kündig*"), not only that
+		one of them is there; for a query that is no OR, the whole query or nothing.
+		"""
+		alternatives = self.root.children if isinstance(self.root, Or) else (self.root,)
+		return [str(node) for node in alternatives if node.matches(text)]
+
 	def __str__(self) -> str:
 		return str(self.root)
 

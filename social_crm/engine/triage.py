@@ -65,6 +65,7 @@ DEFAULT_URGENCY_QUERY = (
 	" OR kündig* OR gekündigt OR erstatt* OR rückerstatt* OR betrug* OR betrüg* OR abzock*"
 	" OR abgezockt OR anwalt* OR defekt* OR kaputt* OR störung* OR ausfall*"
 	' OR "nie wieder" OR "geld zurück" OR "funktioniert nicht" OR verbraucherzentrale'
+	' OR "charged twice" OR "double charged" OR "doppelt abgebucht" OR "falsche rechnung"'
 )
 """Complaint words that make a mention worth an agent's look even when the score is mild.
 
@@ -78,6 +79,7 @@ DEFAULT_INTENT_QUERY = (
 	' OR "alternative to" OR pricing OR "free trial" OR "love it" OR "great service"'
 	' OR empfehl* OR "suche ein" OR "suche eine" OR "suche einen" OR "wechseln zu" OR "alternative zu"'
 	' OR angebot* OR "was kostet" OR "super service" OR "toller service" OR begeistert'
+	' OR "erfahrungen mit" OR "überlegen den umzug" OR "love the" OR "really impressed" OR shoutout'
 )
 """Purchase intent and praise sales should see; only used when the mention is not negative."""
 

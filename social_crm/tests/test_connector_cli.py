@@ -105,6 +105,8 @@ def test_console_command_runs_as_a_process(tmp_path):
 	assert [json.loads(line)["text"] for line in done.stdout.splitlines()] == ["Acme Cloud im Prozess"]
 
 
-def test_demo_is_a_clear_placeholder(capsys):
-	assert main(["demo"]) == 2
-	assert "demo: not yet available" in capsys.readouterr().err
+def test_demo_runs_the_pipeline_and_prints_each_mention(capsys):
+	assert main(["demo"]) == 0
+	out = capsys.readouterr().out
+	assert "Create Ticket SOC-TKT-00001" in out
+	assert "tickets opened" in out

@@ -282,3 +282,13 @@ def test_punctuation_between_phrase_words_is_ignored():
 	query = parse('"acme - kundenservice"')
 	assert query.matches("Acme Kundenservice")
 	assert query.search_terms() == ["acme kundenservice"]
+
+
+def test_found_lists_the_alternatives_a_text_contains():
+	from social_crm.engine.text_folding import FoldedText
+
+	query = parse('refund* OR kündig* OR "nie wieder" OR broken')
+	text = FoldedText.of("Ich KÜNDIGE! Nie wieder Acme, will eine Refund.")
+	assert query.found(text) == ["refund*", "kuendig*", '"nie wieder"']
+	assert parse("acme AND broken").found(FoldedText.of("acme is broken")) == ["(acme AND broken)"]
+	assert parse("acme AND broken").found(FoldedText.of("acme works")) == []
