@@ -32,7 +32,17 @@ doc_events = {}
 # Scheduled Tasks
 # ---------------
 
-scheduler_events = {}
+scheduler_events = {
+	"cron": {
+		"* * * * *": ["social_crm.tasks.enqueue_due_fetches"],
+	},
+	"daily_long": [
+		"social_crm.tasks.train_sentiment_model",
+		"social_crm.tasks.delete_expired_mentions",
+	],
+}
+
+default_log_clearing_doctypes = {"Social Fetch Log": 30}
 
 # Fixtures
 # --------

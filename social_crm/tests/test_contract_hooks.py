@@ -42,8 +42,12 @@ def app_copy(tmp_path):
 
 
 def edit_hooks(root, old, new):
+	"""Replaces `old` by `new`; with old None, appends `new`, which overrides an earlier assignment."""
 	path = root / "social_crm/hooks.py"
 	text = path.read_text()
+	if old is None:
+		path.write_text(text + "\n" + new + "\n")
+		return
 	assert old in text
 	path.write_text(text.replace(old, new))
 
@@ -53,13 +57,14 @@ def edit_hooks(root, old, new):
 	[
 		("hooks-path", '"social_crm.install.after_install"', '"social_crm.install.after_instal"'),
 		("hooks-path", '"social_crm.overrides.customer_dashboard.get_dashboard_data"', '"social_crm.overrides.dashboard.get_dashboard_data"'),
-		("hooks-path", "scheduler_events = {}", 'scheduler_events = {"daily": ["social_crm.tasks.missing"]}'),
-		("hooks-path", "doc_events = {}", 'doc_events = {"Issue": {"on_update": "social_crm.nowhere.sync"}}'),
+		("hooks-path", None, 'scheduler_events = {"daily": ["social_crm.tasks.missing"]}'),
+		("hooks-path", None, 'scheduler_events = {"cron": {"* * * * *": ["social_crm.tasks.missing"]}}'),
+		("hooks-path", None, 'doc_events = {"Issue": {"on_update": "social_crm.nowhere.sync"}}'),
 		("hooks-required-apps", '["frappe/erpnext"]', '["erpnext"]'),
 		("hooks-doctype", '"Issue": "public/js/issue.js"', '"Ticket": "public/js/issue.js"'),
 		("hooks-js", '"public/js/issue.js"', '"public/js/ticket.js"'),
-		("hooks-fixtures", "fixtures = []", 'fixtures = ["Social Thing"]'),
-		("hooks-scheduler", "scheduler_events = {}", 'scheduler_events = {"every_minute": ["social_crm.install.after_install"]}'),
+		("hooks-fixtures", None, 'fixtures = ["Social Thing"]'),
+		("hooks-scheduler", None, 'scheduler_events = {"every_minute": ["social_crm.install.after_install"]}'),
 	],
 )
 def test_each_hooks_rule_catches_a_broken_copy(app_copy, rule, old, new):

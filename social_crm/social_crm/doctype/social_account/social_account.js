@@ -8,5 +8,17 @@ frappe.ui.form.on("Social Account", {
 				`<span class="indicator red">${__("Last fetch failed")}: ${frappe.utils.escape_html(frm.doc.last_error)}</span>`
 			);
 		}
+		if (frm.is_new()) return;
+		frm.add_custom_button(__("Test Connection"), () =>
+			frm.call("test_connection").then((r) => frappe.msgprint({ message: r.message, indicator: "green" }))
+		);
+		frm.add_custom_button(__("Fetch Now"), () =>
+			frm.call("fetch_now").then((r) => frappe.show_alert({ message: r.message, indicator: "blue" }))
+		);
+		frm.add_custom_button(
+			__("Fetch Log"),
+			() => frappe.set_route("List", "Social Fetch Log", { social_account: frm.doc.name }),
+			__("View")
+		);
 	},
 });

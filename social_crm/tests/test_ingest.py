@@ -1,0 +1,148 @@
+"""Integration tests of the fetch job against a local Mastodon server (run by bench run-tests)."""
+
+import json
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from social_crm.engine.platform_fakes.mastodon import FakeMastodon
+from social_crm.ingest import build_pipeline, fetch_account, load_cursor, store_mentions
+from social_crm.accounts import connector_for
+from social_crm.tasks import enqueue_due_fetches
+from social_crm.tests.records import make_customer
+
+TOKEN = "ingest-test-token-7f3a"
+ACCOUNT = "_Test Ingest Mastodon"
+
+
+def clean():
+	for doctype in ("Social Fetch Log", "Social Ticket", "Social Mention", "Social Profile"):
+		frappe.db.delete(doctype)
+	frappe.db.delete("Issue", {"social_ticket": ("is", "set")})
+	frappe.db.delete("Social Account", {"name": ACCOUNT})
+	frappe.db.commit()
+
+
+def seeded(fake):
+	fake.add_post(text="<p>Acme Cloud ist seit heute Morgen kaputt, ich kündige! Unverschämt.</p>", author="lena", lang="de")
+	fake.add_post(text="<p>Really impressed by #AcmeCloud deploys 👏</p>", author="sam", lang="en")
+	fake.add_post(text="<p>Nothing to see here, just lunch.</p>", author="bob", lang="en")
+	return fake
+
+
+class TestIngest(FrappeTestCase):
+	def setUp(self):
+		clean()
+		if not frappe.db.exists("Monitored Keyword", "_Test Ingest Acme"):
+			frappe.get_doc(
+				{"doctype": "Monitored Keyword", "keyword_name": "_Test Ingest Acme", "query": "acme OR #acmecloud"}
+			).insert(ignore_permissions=True)
+		frappe.db.commit()
+
+	def tearDown(self):
+		clean()
+
+	def make_account(self, fake, token=TOKEN):
+		return frappe.get_doc(
+			{
+				"doctype": "Social Account",
+				"account_name": ACCOUNT,
+				"platform": "Mastodon",
+				"base_url": fake.base_url,
+				"own_handle": "acme",
+				"access_token": token,
+			}
+		).insert(ignore_permissions=True)
+
+	def test_fetch_stores_matching_mentions_with_analysis_profile_and_log_then_the_cursor(self):
+		with seeded(FakeMastodon(token=TOKEN)) as fake:
+			account = self.make_account(fake)
+			log = fetch_account(account.name)
+		self.assertEqual(log["status"], "Success")
+		self.assertEqual(log["new_mentions"], 2)
+		mentions = frappe.get_all("Social Mention", fields=["author_handle", "language", "sentiment_label", "social_profile", "text"])
+		self.assertEqual(len(mentions), 2, "the post matching no keyword is not stored")
+		lena = next(m for m in mentions if m.author_handle.startswith("lena"))
+		self.assertEqual((lena.language, lena.sentiment_label), ("de", "Negative"))
+		self.assertNotIn("<p>", lena.text)
+		profile = frappe.get_doc("Social Profile", lena.social_profile)
+		self.assertEqual(profile.handle, "lena@127.0.0.1")
+		self.assertEqual(profile.mention_count, 1)
+		account.reload()
+		self.assertTrue(account.last_fetched_at)
+		self.assertFalse(account.last_error)
+		self.assertTrue(load_cursor(account))
+		self.assertEqual(frappe.db.count("Social Fetch Log", {"social_account": account.name, "status": "Success"}), 1)
+
+	def test_second_poll_finds_nothing_new(self):
+		with seeded(FakeMastodon(token=TOKEN)) as fake:
+			account = self.make_account(fake)
+			fetch_account(account.name)
+			log = fetch_account(account.name)
+		self.assertEqual(log["new_mentions"], 0)
+		self.assertEqual(log["duplicates"], 0)
+		self.assertEqual(frappe.db.count("Social Mention"), 2)
+
+	def test_crash_before_the_cursor_was_saved_loses_nothing_and_duplicates_nothing(self):
+		with seeded(FakeMastodon(token=TOKEN)) as fake:
+			account = self.make_account(fake)
+			# A first run that stored the mentions and died before saving the cursor:
+			result = connector_for(account).fetch(build_pipeline().search_terms("Mastodon"), {})
+			store_mentions(account, result.mentions[:1], build_pipeline())
+			frappe.db.commit()
+			log = fetch_account(account.name)
+		self.assertEqual(frappe.db.count("Social Mention"), 2)
+		self.assertGreaterEqual(log["duplicates"], 1)
+
+	def test_rate_limit_pauses_the_account_and_keeps_its_cursor(self):
+		with seeded(FakeMastodon(token=TOKEN)) as fake:
+			account = self.make_account(fake)
+			fake.fail("rate_limit", headers={"Retry-After": "120"})
+			log = fetch_account(account.name)
+		account.reload()
+		self.assertEqual(log["status"], "Rate Limited")
+		self.assertTrue(account.paused_until)
+		self.assertFalse(load_cursor(account))
+		self.assertEqual(frappe.db.count("Social Mention"), 0)
+		self.assertNotIn(account.name, enqueue_due_fetches(), "a paused account is not due")
+
+	def test_malformed_payload_stores_nothing(self):
+		with seeded(FakeMastodon(token=TOKEN)) as fake:
+			account = self.make_account(fake)
+			fake.fail("malformed", times=10)
+			log = fetch_account(account.name)
+		self.assertEqual(log["status"], "Failed")
+		self.assertEqual(frappe.db.count("Social Mention"), 0)
+		self.assertFalse(load_cursor(frappe.get_doc("Social Account", account.name)))
+
+	def test_a_wrong_token_is_reported_without_showing_any_secret(self):
+		with seeded(FakeMastodon(token=TOKEN)) as fake:
+			account = self.make_account(fake, token="wrong-secret-0c1d")
+			log = fetch_account(account.name)
+		account.reload()
+		self.assertEqual(log["status"], "Failed")
+		self.assertTrue(account.last_error)
+		for text in (account.last_error, json.dumps(log, default=str)):
+			self.assertNotIn("wrong-secret-0c1d", text)
+			self.assertNotIn(TOKEN, text)
+
+	def test_a_linked_customer_gets_the_mention_and_a_ticket_for_the_complaint(self):
+		customer = make_customer("_Test Krüger Logistik")
+		frappe.get_doc(
+			{"doctype": "Social Profile", "platform": "Mastodon", "handle": "lena@127.0.0.1", "customer": customer}
+		).insert(ignore_permissions=True)
+		with seeded(FakeMastodon(token=TOKEN)) as fake:
+			fetch_account(self.make_account(fake).name)
+		mention = frappe.get_doc("Social Mention", {"author_handle": ("like", "lena%")})
+		self.assertEqual(mention.customer, customer)
+		self.assertEqual(mention.triage_action, "Create Ticket")
+		self.assertEqual(mention.status, "Ticketed")
+		issue = frappe.db.get_value("Social Ticket", mention.social_ticket, "issue")
+		self.assertEqual(frappe.db.get_value("Issue", issue, "customer"), customer)
+
+	def test_new_accounts_are_due_and_fetched_ones_are_not(self):
+		with seeded(FakeMastodon(token=TOKEN)) as fake:
+			account = self.make_account(fake)
+			self.assertIn(account.name, enqueue_due_fetches())
+			fetch_account(account.name)
+			self.assertNotIn(account.name, enqueue_due_fetches())
