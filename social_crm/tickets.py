@@ -15,6 +15,7 @@ Text from the platforms is untrusted: it is escaped before it becomes Issue or C
 HTML, and links are only made of http(s) URLs.
 """
 
+import html
 import uuid
 
 import frappe
@@ -257,7 +258,7 @@ def is_higher(priority: str | None, current: str | None) -> bool:
 
 def ticket_subject(mention_doc) -> str:
 	"""The post's first words on one line, at most SUBJECT_LENGTH characters."""
-	text = " ".join((mention_doc.text or "").split())
+	text = " ".join(stored_text(mention_doc.text).split())
 	if not text:
 		text = _("Mention by {0} on {1}").format(mention_doc.author_handle or "?", _(mention_doc.platform))
 	if len(text) > SUBJECT_LENGTH:
@@ -271,6 +272,12 @@ def profile_links(mention_doc) -> dict:
 	return frappe.db.get_value("Social Profile", mention_doc.social_profile, ["customer", "contact"], as_dict=True) or {}
 
 
+def stored_text(value: str | None) -> str:
+	"""The post as its author wrote it. Frappe's XSS filter escapes tag-like text on save
+	("<script>" is stored as "&lt;script&gt;"); undone here, because every use escapes again."""
+	return html.unescape(value or "")
+
+
 def safe_url(url: str | None) -> str:
 	"""The URL if it is http(s), else nothing: a javascript: link must never become clickable."""
 	url = (url or "").strip()
@@ -279,7 +286,7 @@ def safe_url(url: str | None) -> str:
 
 def post_html(mention_doc) -> str:
 	"""The post for Issue descriptions and Communications: escaped text, link, author, sentiment."""
-	text = escape_html(mention_doc.text or "").replace("\n", "<br>")
+	text = escape_html(stored_text(mention_doc.text)).replace("\n", "<br>")
 	author = escape_html(mention_doc.author_name or "")
 	handle = escape_html(mention_doc.author_handle or "")
 	lines = [f"<p>{text}</p>"]
