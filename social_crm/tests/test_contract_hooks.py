@@ -54,7 +54,7 @@ def edit_hooks(root, old, new):
 		("hooks-path", '"social_crm.install.after_install"', '"social_crm.install.after_instal"'),
 		("hooks-path", '"social_crm.overrides.customer_dashboard.get_dashboard_data"', '"social_crm.overrides.dashboard.get_dashboard_data"'),
 		("hooks-path", "scheduler_events = {}", 'scheduler_events = {"daily": ["social_crm.tasks.missing"]}'),
-		("hooks-path", "doc_events = {}", 'doc_events = {"Issue": {"on_update": "social_crm.nowhere.sync"}}'),
+		("hooks-path", '"social_crm.tickets.on_issue_update"', '"social_crm.nowhere.sync"'),
 		("hooks-required-apps", '["frappe/erpnext"]', '["erpnext"]'),
 		("hooks-doctype", '"Issue": "public/js/issue.js"', '"Ticket": "public/js/issue.js"'),
 		("hooks-js", '"public/js/issue.js"', '"public/js/ticket.js"'),
