@@ -49,7 +49,11 @@ def create_tickets(names) -> list[str]:
 def create_ticket_for(mention_doc) -> str:
 	if mention_doc.social_ticket:
 		return mention_doc.social_ticket
-	priority = mention_doc.triage_priority if mention_doc.triage_priority in Priority._value2member_map_ else "Medium"
+	priority = (
+		mention_doc.triage_priority
+		if mention_doc.triage_priority in Priority._value2member_map_
+		else "Medium"
+	)
 	decision = Decision(
 		action=Action.CREATE_TICKET,
 		priority=Priority(priority),
@@ -120,7 +124,9 @@ def link_profile(profile_name: str, customer: str, contact: str | None) -> None:
 		.where(mention.social_profile == profile_name)
 	).run()
 	for name in frappe.get_all(
-		"Social Ticket", {"social_profile": profile_name, "status": ("in", tickets.OPEN_STATUSES)}, pluck="name"
+		"Social Ticket",
+		{"social_profile": profile_name, "status": ("in", tickets.OPEN_STATUSES)},
+		pluck="name",
 	):
 		ticket = frappe.get_doc("Social Ticket", name)
 		ticket.customer = customer
@@ -227,7 +233,8 @@ def create_opportunity(mention: str) -> str:
 			"opportunity_from": "Customer",
 			"party_name": doc.customer,
 			"source": lead_source(),
-			"company": frappe.defaults.get_user_default("Company") or frappe.db.get_single_value("Global Defaults", "default_company"),
+			"company": frappe.defaults.get_user_default("Company")
+			or frappe.db.get_single_value("Global Defaults", "default_company"),
 			"transaction_date": nowdate(),
 			"notes": sales_note(doc),
 		}
@@ -262,10 +269,14 @@ def reply_from_issue(issue: str, text: str) -> dict:
 
 
 @frappe.whitelist()
-def reply_info(ticket: str) -> dict:
-	"""What the reply buttons need to know about a ticket."""
+def reply_info(ticket: str) -> dict | None:
+	"""What the reply buttons need to know about a ticket (None for users who cannot see it,
+	so the Issue form of someone without Social Ticket access simply shows no button)."""
+	if not frappe.db.exists("Social Ticket", ticket) or not frappe.has_permission(
+		"Social Ticket", "read", ticket
+	):
+		return None
 	doc = frappe.get_doc("Social Ticket", ticket)
-	doc.check_permission("read")
 	return {
 		"platform": doc.platform,
 		"reply_supported": tickets.reply_supported(doc.platform),

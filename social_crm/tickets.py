@@ -52,14 +52,18 @@ def open_tickets_for(mention_doc) -> list[OpenTicket]:
 	its conversation id) or were opened by the same author; triage then decides which link
 	holds. Read from the database, so tickets created earlier in this transaction count.
 	"""
-	refs = [ref for ref in (mention_doc.external_id, mention_doc.in_reply_to, mention_doc.conversation_id) if ref]
+	refs = [
+		ref for ref in (mention_doc.external_id, mention_doc.in_reply_to, mention_doc.conversation_id) if ref
+	]
 	handle = normalise_handle(mention_doc.author_handle or "")
 	if not refs and not handle:
 		return []
 	conditions, values = [], {"platform": mention_doc.platform, "statuses": OPEN_STATUSES}
 	if refs:
 		values["refs"] = tuple(refs)
-		conditions.append("m.external_id in %(refs)s or m.conversation_id in %(refs)s")
+		conditions.append(
+			"(m.platform = %(platform)s and m.external_id in %(refs)s) or m.conversation_id in %(refs)s"
+		)
 	if handle:
 		# the collation compares case-insensitively; triage compares the normalised handles exactly
 		values["handles"] = (handle, f"@{handle}")
@@ -145,7 +149,9 @@ def reason_text(decision: Decision) -> str:
 
 
 def ticket_of_mention(mention: str) -> str | None:
-	return frappe.db.get_value("Social Ticket Mention", {"social_mention": mention, "parenttype": "Social Ticket"}, "parent")
+	return frappe.db.get_value(
+		"Social Ticket Mention", {"social_mention": mention, "parenttype": "Social Ticket"}, "parent"
+	)
 
 
 def create_ticket(mention_doc, decision: Decision) -> str:
@@ -269,7 +275,12 @@ def ticket_subject(mention_doc) -> str:
 def profile_links(mention_doc) -> dict:
 	if not mention_doc.social_profile:
 		return {}
-	return frappe.db.get_value("Social Profile", mention_doc.social_profile, ["customer", "contact"], as_dict=True) or {}
+	return (
+		frappe.db.get_value(
+			"Social Profile", mention_doc.social_profile, ["customer", "contact"], as_dict=True
+		)
+		or {}
+	)
 
 
 def stored_text(value: str | None) -> str:
@@ -299,7 +310,9 @@ def post_html(mention_doc) -> str:
 		details.append(_("Sentiment: {0} ({1})").format(_(mention_doc.sentiment_label), f"{score:+.2f}"))
 	url = safe_url(mention_doc.url)
 	if url:
-		details.append(f'<a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer">{_("Open Post")}</a>')
+		details.append(
+			f'<a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer">{_("Open Post")}</a>'
+		)
 	lines.append("<p>" + "<br>".join(details) + "</p>")
 	return "\n".join(lines)
 
@@ -404,7 +417,9 @@ def request_reply(ticket_name: str, text: str | None = None) -> dict:
 	check_reply_possible(ticket)
 	if text is not None and (text or "").strip() != (ticket.reply_text or "").strip():
 		if ticket.reply_status in REPLY_IN_FLIGHT and ticket.reply_status != "Sent":
-			frappe.throw(_("The reply is being sent; it cannot be changed now."), title=_("Reply in Progress"))
+			frappe.throw(
+				_("The reply is being sent; it cannot be changed now."), title=_("Reply in Progress")
+			)
 		ticket.reply_text = text.strip()
 		ticket.save()
 	if not (ticket.reply_text or "").strip():
@@ -438,9 +453,9 @@ def approve_reply(ticket_name: str) -> dict:
 def check_reply_possible(ticket) -> None:
 	if not reply_supported(ticket.platform):
 		frappe.throw(
-			_("Replies cannot be posted on {0}. Answer on the platform itself, then resolve the ticket.").format(
-				_(ticket.platform or "")
-			),
+			_(
+				"Replies cannot be posted on {0}. Answer on the platform itself, then resolve the ticket."
+			).format(_(ticket.platform or "")),
 			title=_("Reply Not Possible"),
 		)
 
@@ -454,7 +469,9 @@ def send_reply(ticket_name: str) -> dict:
 	if ticket.reply_status in REPLY_IN_FLIGHT:
 		return reply_state(ticket)
 	if cint(settings().reply_approval_required) and ticket.reply_status != "Approved":
-		frappe.throw(_("This reply needs a Social Media Manager's approval first."), title=_("Approval Required"))
+		frappe.throw(
+			_("This reply needs a Social Media Manager's approval first."), title=_("Approval Required")
+		)
 	check_reply_possible(ticket)
 	target = latest_mention(ticket)
 	account = reply_account(ticket, target)
@@ -464,7 +481,9 @@ def send_reply(ticket_name: str) -> dict:
 	from social_crm.stored_mention import engine_mention
 
 	try:
-		result = connector_for(account).reply(engine_mention(target), ticket.reply_text.strip(), ticket.reply_idempotency_key)
+		result = connector_for(account).reply(
+			engine_mention(target), ticket.reply_text.strip(), ticket.reply_idempotency_key
+		)
 	except ConnectorError as error:
 		message = _("The reply could not be posted on {0}: {1}").format(_(ticket.platform), str(error))
 		ticket.db_set({"reply_status": "Failed", "reply_error": message})
@@ -517,7 +536,11 @@ def record_reply(ticket, target, result) -> None:
 	for row in ticket.mentions:
 		frappe.db.set_value("Social Mention", row.social_mention, "status", "Replied")
 	if ticket.issue:
-		link = f'<p><a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer">{_("Open Post")}</a></p>' if url else ""
+		link = (
+			f'<p><a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer">{_("Open Post")}</a></p>'
+			if url
+			else ""
+		)
 		communication = frappe.get_doc(
 			{
 				"doctype": "Communication",
@@ -543,6 +566,9 @@ def sender_email() -> str | None:
 
 def reply_state(ticket) -> dict:
 	values = frappe.db.get_value(
-		"Social Ticket", ticket.name, ["reply_status", "reply_error", "reply_url", "replied_at", "status"], as_dict=True
+		"Social Ticket",
+		ticket.name,
+		["reply_status", "reply_error", "reply_url", "replied_at", "status"],
+		as_dict=True,
 	)
 	return dict(values or {}, name=ticket.name)

@@ -8,7 +8,7 @@ from frappe.tests.utils import FrappeTestCase, change_settings
 
 from social_crm import api, tickets
 from social_crm.engine.platform_fakes.mastodon import FakeMastodon
-from social_crm.engine.triage import Action, Decision, Priority, Reason, R_NEGATIVE, triage
+from social_crm.engine.triage import R_NEGATIVE, Action, Decision, Priority, Reason, triage
 from social_crm.stored_mention import engine_mention
 from social_crm.tests.records import make_customer, make_mention, make_profile
 
@@ -37,7 +37,13 @@ def negative(priority=Priority.MEDIUM, action=Action.CREATE_TICKET, ticket=None)
 def make_agent() -> str:
 	if not frappe.db.exists("User", AGENT):
 		user = frappe.get_doc(
-			{"doctype": "User", "email": AGENT, "first_name": "Social", "last_name": "Agent", "send_welcome_email": 0}
+			{
+				"doctype": "User",
+				"email": AGENT,
+				"first_name": "Social",
+				"last_name": "Agent",
+				"send_welcome_email": 0,
+			}
 		).insert(ignore_permissions=True)
 		user.add_roles("Support Team")
 	return AGENT
@@ -85,7 +91,9 @@ class TestTicketsFromTriage(TicketTestCase):
 			sentiment_score=-0.72,
 			url="javascript:alert(1)",
 		)
-		with change_settings("Social CRM Settings", {"default_issue_type": "_Test Social", "default_priority": "Low"}):
+		with change_settings(
+			"Social CRM Settings", {"default_issue_type": "_Test Social", "default_priority": "Low"}
+		):
 			name = tickets.apply_decision(mention, negative(Priority.HIGH))
 		ticket = frappe.get_doc("Social Ticket", name)
 		self.assertEqual(ticket.status, "Open")
@@ -195,7 +203,9 @@ class TestTicketsFromTriage(TicketTestCase):
 		ignored = self.mention()
 		tickets.apply_decision(ignored, negative(Priority.LOW, Action.IGNORE))
 		ignored.reload()
-		self.assertEqual((ignored.status, ignored.triage_action, ignored.triage_priority), ("New", "Ignore", "Low"))
+		self.assertEqual(
+			(ignored.status, ignored.triage_action, ignored.triage_priority), ("New", "Ignore", "Low")
+		)
 
 
 def signals_negative():
@@ -260,7 +270,8 @@ class TestReplies(TicketTestCase):
 		sent = self.posted()
 		self.assertEqual(len(sent), 1)
 		self.assertEqual(
-			sent[0].json()["in_reply_to_id"], frappe.db.get_value("Social Mention", ticket.social_mention, "external_id")
+			sent[0].json()["in_reply_to_id"],
+			frappe.db.get_value("Social Mention", ticket.social_mention, "external_id"),
 		)
 		self.assertIn("Das tut uns leid", sent[0].json()["status"])
 		self.assertTrue(sent[0].headers["idempotency-key"])
@@ -358,7 +369,11 @@ class TestPermissions(TicketTestCase):
 		ticket = tickets.apply_decision(self.mention(), negative())
 		frappe.set_user(agent)
 		self.assertTrue(frappe.has_permission("Social Ticket", "write", ticket))
-		self.assertTrue(frappe.has_permission("Social Mention", "write", frappe.db.get_value("Social Ticket", ticket, "social_mention")))
+		self.assertTrue(
+			frappe.has_permission(
+				"Social Mention", "write", frappe.db.get_value("Social Ticket", ticket, "social_mention")
+			)
+		)
 		doc = frappe.get_doc("Social Account", account)
 		self.assertTrue(frappe.has_permission("Social Account", "read", doc))
 		self.assertFalse(doc.has_permlevel_access_to("access_token"))
@@ -371,9 +386,9 @@ class TestPermissions(TicketTestCase):
 	def test_user_without_roles_cannot_use_list_actions(self):
 		email = "social-nobody@example.com"
 		if not frappe.db.exists("User", email):
-			frappe.get_doc({"doctype": "User", "email": email, "first_name": "Nobody", "send_welcome_email": 0}).insert(
-				ignore_permissions=True
-			)
+			frappe.get_doc(
+				{"doctype": "User", "email": email, "first_name": "Nobody", "send_welcome_email": 0}
+			).insert(ignore_permissions=True)
 		mention = self.mention()
 		frappe.set_user(email)
 		with self.assertRaises(frappe.PermissionError):
@@ -402,7 +417,10 @@ class TestMentionActions(TicketTestCase):
 		mention = self.mention(sentiment_label="Negative", sentiment_score=-0.4)
 		api.reclassify_sentiment([mention.name], "Positive")
 		mention.reload()
-		self.assertEqual((mention.sentiment_label, mention.sentiment_score, mention.sentiment_corrected), ("Positive", 0.6, 1))
+		self.assertEqual(
+			(mention.sentiment_label, mention.sentiment_score, mention.sentiment_corrected),
+			("Positive", 0.6, 1),
+		)
 		with self.assertRaises(frappe.ValidationError):
 			api.reclassify_sentiment([mention.name], "Angry")
 
@@ -425,7 +443,9 @@ class TestMentionActions(TicketTestCase):
 		name = f"Zyxo Bau {uid()}"
 		customer = make_customer(name)
 		frappe.db.set_value("Customer", customer, "website", "https://zyxo-bau.example")
-		profile = make_profile(handle=f"info{uid()}@zyxo-bau.example", profile_url="https://zyxo-bau.example/@info")
+		profile = make_profile(
+			handle=f"info{uid()}@zyxo-bau.example", profile_url="https://zyxo-bau.example/@info"
+		)
 		mention = self.mention(social_profile=profile.name, author_handle=profile.handle, author_name=name)
 		suggestions = api.customer_suggestions(mention.name)
 		self.assertEqual(suggestions[0]["customer"], customer)
@@ -434,7 +454,10 @@ class TestMentionActions(TicketTestCase):
 	def test_create_lead_and_opportunity(self):
 		customer = make_customer()
 		mention = self.mention(
-			author_name="Berta Beispiel", text="Suche eine <i>Alternative</i> zu Acme", opportunity=1, customer=customer
+			author_name="Berta Beispiel",
+			text="Suche eine <i>Alternative</i> zu Acme",
+			opportunity=1,
+			customer=customer,
 		)
 		lead = api.create_lead(mention.name)
 		doc = frappe.get_doc("Lead", lead)
@@ -446,4 +469,19 @@ class TestMentionActions(TicketTestCase):
 		self.assertEqual(api.create_lead(mention.name), lead)
 		opportunity = api.create_opportunity(mention.name)
 		self.assertEqual(frappe.db.get_value("Opportunity", opportunity, "party_name"), customer)
-		self.assertEqual(frappe.db.get_value("Social Mention", mention.name, "sales_opportunity"), opportunity)
+		self.assertEqual(
+			frappe.db.get_value("Social Mention", mention.name, "sales_opportunity"), opportunity
+		)
+
+
+class TestReplyInfo(TicketTestCase):
+	def test_users_without_ticket_access_get_no_reply_button(self):
+		ticket = tickets.apply_decision(self.mention(), negative())
+		self.assertTrue(api.reply_info(ticket)["reply_supported"])
+		email = "social-nobody@example.com"
+		if not frappe.db.exists("User", email):
+			frappe.get_doc(
+				{"doctype": "User", "email": email, "first_name": "Nobody", "send_welcome_email": 0}
+			).insert(ignore_permissions=True)
+		frappe.set_user(email)
+		self.assertIsNone(api.reply_info(ticket))
