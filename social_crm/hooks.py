@@ -27,7 +27,11 @@ override_doctype_dashboards = {
 # Document Events
 # ---------------
 
-doc_events = {}
+doc_events = {
+	"Issue": {
+		"on_update": "social_crm.tickets.on_issue_update",
+	},
+}
 
 # Scheduled Tasks
 # ---------------

@@ -7,11 +7,15 @@ from frappe import _
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 ROLES = ("Social Media Manager",)
+# ERPNext's setup wizard creates these; a site set up without it still needs them for triage.
+ISSUE_PRIORITIES = ("Low", "Medium", "High")
+LEAD_SOURCE = "Social Media"
 
 
 def after_install():
 	create_roles()
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	create_records()
 	click.secho(_("Social CRM is installed. Add a Social Account and Monitored Keywords to start."), fg="green")
 
 
@@ -19,6 +23,15 @@ def create_roles():
 	for role in ROLES:
 		if not frappe.db.exists("Role", role):
 			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(ignore_permissions=True)
+
+
+def create_records():
+	"""Issue Priorities triage names and the Lead Source of Leads made from mentions."""
+	for priority in ISSUE_PRIORITIES:
+		if not frappe.db.exists("Issue Priority", priority):
+			frappe.get_doc({"doctype": "Issue Priority", "name": priority}).insert(ignore_permissions=True)
+	if not frappe.db.exists("Lead Source", LEAD_SOURCE):
+		frappe.get_doc({"doctype": "Lead Source", "source_name": LEAD_SOURCE}).insert(ignore_permissions=True)
 
 
 def get_custom_fields():

@@ -6,5 +6,37 @@ frappe.ui.form.on("Social Ticket", {
 		if (frm.doc.issue) {
 			frm.add_custom_button(__("Issue"), () => frappe.set_route("Form", "Issue", frm.doc.issue), __("View"));
 		}
+		if (frm.doc.reply_url) {
+			frm.add_web_link(frm.doc.reply_url, __("Open Reply"));
+		}
+		if (frm.is_new()) return;
+		const onload = frm.doc.__onload || {};
+		if (frm.doc.reply_error) {
+			frm.dashboard.set_headline_alert(frappe.utils.escape_html(frm.doc.reply_error), "red");
+		}
+		if (!onload.reply_supported) {
+			frm.set_intro(__("Replies cannot be posted on {0}. Answer on the platform itself, then resolve the ticket.", [__(frm.doc.platform)]), "orange");
+			return;
+		}
+		if (!frm.perm[0].write || ["Resolved", "Closed"].includes(frm.doc.status)) return;
+		if (frm.doc.reply_status === "Awaiting Approval" && onload.can_approve_reply) {
+			frm.add_custom_button(__("Approve and Send"), () => call(frm, "social_crm.api.approve_reply", { ticket: frm.doc.name }));
+		}
+		if (frm.doc.reply_text && ["Draft", "Approved", "Failed"].includes(frm.doc.reply_status)) {
+			frm.add_custom_button(__("Send Reply"), () => call(frm, "social_crm.api.send_reply", { ticket: frm.doc.name }));
+		}
 	},
 });
+
+function call(frm, method, args) {
+	const send = () =>
+		frappe
+			.call({ method, args, freeze: true, freeze_message: __("Sending reply…") })
+			.then((r) => {
+				frm.reload_doc();
+				frappe.require("/assets/social_crm/js/social_reply.js", () => frappe.social_crm.reply.show_result(r.message));
+			});
+	// unsaved reply text is saved first, so what is sent is what the agent sees
+	if (frm.is_dirty()) frm.save().then(send);
+	else send();
+}

@@ -3,6 +3,17 @@
 
 from frappe.model.document import Document
 
+from social_crm import tickets
+
 
 class SocialTicket(Document):
-	pass
+	def onload(self):
+		self.set_onload("reply_supported", tickets.reply_supported(self.platform))
+		self.set_onload("can_approve_reply", tickets.is_reply_manager())
+
+	def validate(self):
+		tickets.protect_reply_fields(self)
+		tickets.prepare_reply(self)
+
+	def on_update(self):
+		tickets.on_ticket_update(self)
