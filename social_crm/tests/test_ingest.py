@@ -66,7 +66,7 @@ class TestIngest(FrappeTestCase):
 		self.assertEqual((lena.language, lena.sentiment_label), ("de", "Negative"))
 		self.assertNotIn("<p>", lena.text)
 		profile = frappe.get_doc("Social Profile", lena.social_profile)
-		self.assertEqual(profile.handle, "lena@127.0.0.1")
+		self.assertEqual(profile.handle, "lena@social.example")
 		self.assertEqual(profile.mention_count, 1)
 		account.reload()
 		self.assertTrue(account.last_fetched_at)
@@ -129,7 +129,7 @@ class TestIngest(FrappeTestCase):
 	def test_a_linked_customer_gets_the_mention_and_a_ticket_for_the_complaint(self):
 		customer = make_customer("_Test Krüger Logistik")
 		frappe.get_doc(
-			{"doctype": "Social Profile", "platform": "Mastodon", "handle": "lena@127.0.0.1", "customer": customer}
+			{"doctype": "Social Profile", "platform": "Mastodon", "handle": "lena@social.example", "customer": customer}
 		).insert(ignore_permissions=True)
 		with seeded(FakeMastodon(token=TOKEN)) as fake:
 			fetch_account(self.make_account(fake).name)
