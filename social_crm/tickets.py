@@ -40,6 +40,7 @@ MANAGER_ROLES = ("Social Media Manager", "System Manager")
 
 # Reasons the shell gives itself (the engine's are in triage.REASON_TEMPLATES); in de.csv too.
 R_AGENT_CREATED = "{user} opened a ticket for this mention"
+REASON_TEMPLATES = (R_AGENT_CREATED,)
 
 
 # --- threading --------------------------------------------------------------------------------

@@ -535,10 +535,13 @@ def translatable_strings(app_root: Path = APP_ROOT) -> dict[str, str]:
 
 
 def engine_templates(app_root: Path = APP_ROOT) -> dict[str, str]:
-	"""Messages the engine hands the desk to translate: every module-level `*_TEMPLATES` tuple
-	of social_crm/engine (its items are string literals or names of string constants)."""
+	"""Messages formatted after translation (`_(template).format(**params)`), which `_()` calls
+	cannot show: every module-level `*_TEMPLATES` tuple of the app, the engine's included (its
+	items are string literals or names of string constants)."""
 	found = {}
-	for path in sorted((app_root / APP / "engine").rglob("*.py")):
+	for path in sorted((app_root / APP).rglob("*.py")):
+		if "tests" in path.relative_to(app_root / APP).parts:
+			continue
 		constants: dict[str, str] = {}
 		for node in ast.parse(path.read_text(encoding="utf-8")).body:
 			target = node.target if isinstance(node, ast.AnnAssign) else (node.targets[0] if isinstance(node, ast.Assign) else None)

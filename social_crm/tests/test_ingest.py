@@ -146,3 +146,61 @@ class TestIngest(FrappeTestCase):
 			self.assertIn(account.name, enqueue_due_fetches())
 			fetch_account(account.name)
 			self.assertNotIn(account.name, enqueue_due_fetches())
+
+
+class TestReanalysisAndLearning(FrappeTestCase):
+	def setUp(self):
+		clean()
+
+	def tearDown(self):
+		clean()
+		frappe.db.delete("Monitored Keyword", {"name": ("like", "_Test Reanalyse%")})
+		frappe.db.commit()
+
+	def test_reanalysis_matches_new_keywords_and_keeps_an_agents_correction(self):
+		from social_crm.api import reclassify_sentiment
+		from social_crm.ingest import reanalyse_mentions
+		from social_crm.tests.records import make_mention
+
+		complaint = make_mention(external_id="re-1", text="Ich kündige meinen Acme Vertrag, nie wieder.")
+		sarcasm = make_mention(external_id="re-2", text="Toll gemacht, Acme. Wirklich super.")
+		reclassify_sentiment(json.dumps([sarcasm.name]), "Negative")
+		frappe.get_doc(
+			{"doctype": "Monitored Keyword", "keyword_name": "_Test Reanalyse Kündigung", "query": "kündig*"}
+		).insert(ignore_permissions=True)
+
+		reanalyse_mentions([complaint.name, sarcasm.name])
+
+		complaint.reload()
+		sarcasm.reload()
+		self.assertIn("_Test Reanalyse Kündigung", [row.monitored_keyword for row in complaint.matched_keywords])
+		self.assertEqual(complaint.sentiment_label, "Negative")
+		self.assertEqual(sarcasm.sentiment_label, "Negative", "the agent's correction survives re-analysis")
+		self.assertTrue(sarcasm.sentiment_corrected)
+
+	def test_daily_training_stores_a_model_learnt_from_corrections(self):
+		from social_crm.tasks import train_sentiment_model
+		from social_crm.tests.records import make_mention
+
+		examples = [
+			("Der Support von Acme ist eine Katastrophe", "Negative"),
+			("Acme hat mein Problem sofort gelöst, danke", "Positive"),
+			("Acme ändert am Montag die Preise", "Neutral"),
+		]
+		for i in range(20):
+			for j, (text, label) in enumerate(examples):
+				make_mention(
+					external_id=f"learn-{i}-{j}",
+					text=f"{text} ({i})",
+					sentiment_label=label,
+					sentiment_corrected=1,
+					language="de",
+				)
+		train_sentiment_model()
+		settings = frappe.get_single("Social CRM Settings")
+		self.assertEqual(settings.site_model_examples, 60)
+		self.assertTrue(settings.site_model_trained_at)
+		from social_crm.engine.sentiment_model import SiteModel
+
+		model = SiteModel.from_bytes(settings.site_model.encode())
+		self.assertEqual(model.predict("Der Support von Acme ist eine Katastrophe", "de")[0], "negative")

@@ -21,4 +21,14 @@ function add_actions(listview) {
 	listview.page.add_actions_menu_item(__("Ignore"), () => actions.ignore(selected(), listview), false);
 	listview.page.add_actions_menu_item(__("Reclassify Sentiment"), () => actions.reclassify(selected(), listview), false);
 	listview.page.add_actions_menu_item(__("Link to Customer"), () => actions.link_to_customer(selected(), listview), false);
+	listview.page.add_actions_menu_item(__("Re-analyse"), () => reanalyse({ names: selected() }), false);
+	listview.page.add_menu_item(__("Re-analyse Filtered Mentions"), () =>
+		reanalyse({ filters: listview.get_filters_for_args() })
+	);
+}
+
+function reanalyse(args) {
+	frappe.xcall("social_crm.ingest.reanalyse", args).then((count) =>
+		frappe.show_alert({ message: __("Re-analysing {0} mentions in the background.", [count]), indicator: "blue" })
+	);
 }
