@@ -11,10 +11,9 @@ from frappe.utils import nowdate
 from social_crm import tickets
 from social_crm.engine.matching import CustomerCandidate, CustomerDirectory
 from social_crm.engine.triage import Action, Decision, Priority, Reason
-from social_crm.stored_mention import engine_mention
+from social_crm.stored_mention import CORRECTED_SCORES, engine_mention
 
 # What "Reclassify Sentiment" stores as the score of a label an agent chose.
-SENTIMENT_SCORES = {"Positive": 0.6, "Neutral": 0.0, "Negative": -0.6}
 LEAD_SOURCE_NAMES = ("Social Media", "Social")
 
 
@@ -75,12 +74,12 @@ def ignore_mentions(names) -> int:
 @frappe.whitelist()
 def reclassify_sentiment(names, label: str) -> int:
 	"""An agent's correction of the sentiment; the site's model learns from corrected mentions."""
-	if label not in SENTIMENT_SCORES:
+	if label not in CORRECTED_SCORES:
 		frappe.throw(_("Choose Positive, Neutral or Negative."))
 	docs = _mentions(names)
 	for doc in docs:
 		doc.sentiment_label = label
-		doc.sentiment_score = SENTIMENT_SCORES[label]
+		doc.sentiment_score = CORRECTED_SCORES[label]
 		doc.sentiment_corrected = 1
 		doc.save()
 	return len(docs)

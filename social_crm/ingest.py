@@ -245,6 +245,7 @@ def reanalyse_mentions(names: list[str]) -> None:
 		mention = engine_mention(doc)
 		analysis = pipeline.analyse(mention, frappe.db.get_value("Social Account", doc.social_account, "own_handle") or "")
 		doc.update(analysis_values(analysis, keep_sentiment=bool(doc.sentiment_corrected)))
+		doc.flags.from_analysis = True
 		doc.save(ignore_permissions=True)
 		if doc.status == "New" and not doc.social_ticket:
 			if doc.sentiment_corrected:

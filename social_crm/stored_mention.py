@@ -16,6 +16,8 @@ from social_crm.engine.mention import Author, Mention
 
 SENTIMENT_LABELS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
 ENGINE_LABELS = {label: key for key, label in SENTIMENT_LABELS.items()}
+# The score an agent's reclassification gives: clearly on its side of every threshold.
+CORRECTED_SCORES = {"Positive": 0.6, "Neutral": 0.0, "Negative": -0.6}
 MAX_RAW_PAYLOAD = 64_000
 
 

@@ -41,6 +41,8 @@ class TestIngest(FrappeTestCase):
 
 	def tearDown(self):
 		clean()
+		frappe.db.delete("Monitored Keyword", {"name": "_Test Ingest Acme"})
+		frappe.db.commit()
 
 	def make_account(self, fake, token=TOKEN):
 		return frappe.get_doc(

@@ -5,10 +5,22 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from social_crm.stored_mention import CORRECTED_SCORES
+
 
 class SocialMention(Document):
 	def validate(self):
 		self.validate_unique_external_id()
+		self.mark_sentiment_correction()
+
+	def mark_sentiment_correction(self):
+		"""An agent changing the sentiment in the form is a correction the site's model learns
+		from; the analysis itself saves with `flags.from_analysis`."""
+		if self.is_new() or self.flags.from_analysis or not self.has_value_changed("sentiment_label"):
+			return
+		self.sentiment_corrected = 1
+		if self.sentiment_label in CORRECTED_SCORES:
+			self.sentiment_score = CORRECTED_SCORES[self.sentiment_label]
 
 	def validate_unique_external_id(self):
 		"""A clear message before the database's unique key would reject the row."""

@@ -38,3 +38,11 @@ class TestSocialMention(FrappeTestCase):
 		).insert(ignore_permissions=True, ignore_if_duplicate=True)
 		mention = make_mention(external_id="m-5", matched_keywords=[{"monitored_keyword": keyword.name}])
 		self.assertEqual([row.monitored_keyword for row in mention.matched_keywords], [keyword.name])
+
+	def test_changing_the_sentiment_in_the_form_is_a_correction(self):
+		mention = make_mention(external_id="m-6", sentiment_label="Negative", sentiment_score=-0.8)
+		self.assertFalse(mention.sentiment_corrected)
+		mention.sentiment_label = "Positive"
+		mention.save(ignore_permissions=True)
+		self.assertTrue(mention.sentiment_corrected)
+		self.assertEqual(mention.sentiment_score, 0.6)
