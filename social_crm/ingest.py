@@ -123,8 +123,6 @@ def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, sear
 
 def insert_mention(mention: Mention, analysis: Analysis, pipeline: Pipeline, account=None):
 	"""A new Social Mention with its analysis, profile and triage decision."""
-	from social_crm import tickets
-
 	profile = profile_for(mention, account)
 	doc = frappe.get_doc(
 		{
@@ -139,15 +137,22 @@ def insert_mention(mention: Mention, analysis: Analysis, pipeline: Pipeline, acc
 	)
 	doc.insert(ignore_permissions=True)
 	record_mention(profile, analysis.sentiment.score, mention.posted_at)
+	decide_and_apply(doc, mention, analysis, pipeline)
+	return doc
+
+
+def decide_and_apply(doc, mention: Mention, analysis: Analysis, pipeline: Pipeline) -> None:
+	"""Triage against the open tickets in the database, then the ticket, Issue or flag it decided."""
+	from social_crm import tickets
+
 	decision = pipeline.decide(
 		mention,
 		analysis,
 		now=to_utc(now_datetime()),
-		customer=profile.customer,
+		customer=doc.customer,
 		open_tickets=tickets.open_tickets_for(doc),
 	)
 	tickets.apply_decision(doc, decision)
-	return doc
 
 
 def analysis_values(analysis: Analysis, *, keep_sentiment: bool = False) -> dict:
@@ -237,8 +242,6 @@ def reanalyse(names=None, filters=None) -> int:
 def reanalyse_mentions(names: list[str]) -> None:
 	"""Runs keywords and sentiment again (an agent's correction is kept) and triage for
 	mentions nobody has acted on yet."""
-	from social_crm import tickets
-
 	pipeline = build_pipeline()
 	for name in names:
 		doc = frappe.get_doc("Social Mention", name)
@@ -250,14 +253,7 @@ def reanalyse_mentions(names: list[str]) -> None:
 		if doc.status == "New" and not doc.social_ticket:
 			if doc.sentiment_corrected:
 				analysis = corrected(analysis, doc)
-			decision = pipeline.decide(
-				mention,
-				analysis,
-				now=to_utc(now_datetime()),
-				customer=doc.customer,
-				open_tickets=tickets.open_tickets_for(doc),
-			)
-			tickets.apply_decision(doc, decision)
+			decide_and_apply(doc, mention, analysis, pipeline)
 		frappe.db.commit()
 
 

@@ -1,7 +1,6 @@
 """Every DocType JSON is valid by Frappe v15's rules; each rule is shown to catch a broken copy."""
 
 import copy
-import shutil
 
 import pytest
 
@@ -120,13 +119,6 @@ def test_each_rule_catches_a_broken_copy(rule, doctype, breakage):
 	breakage(DOCTYPES_COPY[doctype])
 	rules = {p.rule for p in contract.check_doctypes(DOCTYPES_COPY)}
 	assert rule in rules
-
-
-@pytest.fixture
-def app_copy(tmp_path):
-	root = tmp_path / "app"
-	shutil.copytree(contract.APP_ROOT / "social_crm", root / "social_crm", ignore=shutil.ignore_patterns("__pycache__"))
-	return root
 
 
 def test_a_json_file_that_does_not_parse_is_caught(app_copy):

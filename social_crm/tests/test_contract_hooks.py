@@ -1,6 +1,5 @@
 """hooks.py is wiring that resolves: every dotted path names a real function of the app."""
 
-import shutil
 
 import pytest
 
@@ -32,13 +31,6 @@ def test_resolve_follows_modules_and_classes():
 	assert contract.resolve("social_crm.install.no_such_function") is None
 	assert contract.resolve("social_crm.no_such_module.after_install") is None
 	assert contract.resolve("erpnext.setup.install.after_install") is None
-
-
-@pytest.fixture
-def app_copy(tmp_path):
-	root = tmp_path / "app"
-	shutil.copytree(contract.APP_ROOT / "social_crm", root / "social_crm", ignore=shutil.ignore_patterns("__pycache__"))
-	return root
 
 
 def edit_hooks(root, old, new):

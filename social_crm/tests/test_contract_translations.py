@@ -1,8 +1,6 @@
 """Every label, description, option and message of the app has a German translation."""
 
-import shutil
 
-import pytest
 
 from social_crm.tests import contract
 
@@ -20,13 +18,6 @@ def test_strings_are_collected_from_every_source():
 	assert "{0} on {1} already has a Social Profile: {2}" in strings  # _() in Python
 	assert "Open Post" in strings  # __() in JS
 	assert "Social Media Manager" in strings  # role
-
-
-@pytest.fixture
-def app_copy(tmp_path):
-	root = tmp_path / "app"
-	shutil.copytree(contract.APP_ROOT / "social_crm", root / "social_crm", ignore=shutil.ignore_patterns("__pycache__"))
-	return root
 
 
 def test_a_new_label_without_translation_is_caught(app_copy):
