@@ -2,9 +2,12 @@
 
 Frappe keeps naive datetimes in the system time zone, the engine aware UTC ones; the
 conversion happens here and nowhere else. Text is stored as the plain text the connector
-made of the post (never HTML), and the desk escapes it when it shows it.
+made of the post (never HTML), except that Frappe's XSS filter escapes tag-like text on save
+("<script>" is stored as "&lt;script&gt;", safe in the desk); `stored_text` gives back what the
+author wrote, for analysis, replies and anything that escapes it again.
 """
 
+import html
 import json
 from datetime import datetime, timezone
 
@@ -33,6 +36,11 @@ def to_utc(value) -> datetime | None:
 	if not value:
 		return None
 	return pytz_timezone(get_system_timezone()).localize(get_datetime(value)).astimezone(timezone.utc)
+
+
+def stored_text(value: str | None) -> str:
+	"""The post as its author wrote it, undoing Frappe's XSS filter (escape it again to show it)."""
+	return html.unescape(value or "")
 
 
 def mention_values(mention: Mention) -> dict:
@@ -78,7 +86,7 @@ def engine_mention(doc) -> Mention:
 		external_id=doc.external_id,
 		url=doc.url or "",
 		author=author,
-		text=doc.text or "",
+		text=stored_text(doc.text),
 		posted_at=to_utc(doc.posted_at) or datetime.now(timezone.utc),
 		language=doc.language or None,
 		in_reply_to=doc.in_reply_to or None,

@@ -15,7 +15,6 @@ Text from the platforms is untrusted: it is escaped before it becomes Issue or C
 HTML, and links are only made of http(s) URLs.
 """
 
-import html
 import uuid
 
 import frappe
@@ -26,7 +25,7 @@ from social_crm.accounts import connector_for
 from social_crm.engine.connectors.base import ConnectorError, connector_class
 from social_crm.engine.mention import Platform
 from social_crm.engine.triage import Action, Decision, OpenTicket, normalise_handle
-from social_crm.stored_mention import to_utc
+from social_crm.stored_mention import stored_text, to_utc
 
 OPEN_STATUSES = ("Open", "Replied")
 SUBJECT_LENGTH = 140
@@ -282,12 +281,6 @@ def profile_links(mention_doc) -> dict:
 		)
 		or {}
 	)
-
-
-def stored_text(value: str | None) -> str:
-	"""The post as its author wrote it. Frappe's XSS filter escapes tag-like text on save
-	("<script>" is stored as "&lt;script&gt;"); undone here, because every use escapes again."""
-	return html.unescape(value or "")
 
 
 def safe_url(url: str | None) -> str:
