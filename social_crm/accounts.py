@@ -8,6 +8,7 @@ Fetching (ingest.py) and replying (tickets.py) both go through here.
 import json
 
 import frappe
+from frappe.utils.password import set_encrypted_password
 
 from social_crm.engine.connectors.base import AccountConfig, Connector, FetchResult, get_connector
 
@@ -45,4 +46,5 @@ def save_sessions(account, result: FetchResult) -> None:
 		return
 	sessions = json.loads(account.get_password("session_tokens", raise_exception=False) or "{}")
 	sessions.update({name: secret.reveal() for name, secret in result.credentials_update.items()})
-	account.session_tokens = json.dumps(sessions)
+	set_encrypted_password("Social Account", account.name, json.dumps(sessions), "session_tokens")
+	frappe.db.set_value("Social Account", account.name, "session_tokens", "*" * 8, update_modified=False)

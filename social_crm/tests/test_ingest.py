@@ -5,6 +5,7 @@ import json
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from social_crm.engine.platform_fakes.bluesky import FakeBluesky
 from social_crm.engine.platform_fakes.mastodon import FakeMastodon
 from social_crm.ingest import build_pipeline, fetch_account, load_cursor, store_mentions
 from social_crm.accounts import connector_for
@@ -141,6 +142,26 @@ class TestIngest(FrappeTestCase):
 		self.assertEqual(mention.status, "Ticketed")
 		issue = frappe.db.get_value("Social Ticket", mention.social_ticket, "issue")
 		self.assertEqual(frappe.db.get_value("Issue", issue, "customer"), customer)
+
+	def test_a_login_session_is_kept_so_the_next_poll_does_not_log_in_again(self):
+		with FakeBluesky(app_password="bsky-app-pass-1a2b") as fake:
+			fake.add_post(text="Acme Cloud ist wieder down, Frechheit", author="jana.bsky.social")
+			account = frappe.get_doc(
+				{
+					"doctype": "Social Account",
+					"account_name": ACCOUNT,
+					"platform": "Bluesky",
+					"base_url": fake.base_url,
+					"own_handle": "acme.bsky.social",
+					"app_password": "bsky-app-pass-1a2b",
+				}
+			).insert(ignore_permissions=True)
+			fetch_account(account.name)
+			fetch_account(account.name)
+			logins = fake.requests_to("/xrpc/com.atproto.server.createSession")
+		self.assertEqual(len(logins), 1)
+		stored = frappe.db.get_value("Social Account", account.name, "session_tokens")
+		self.assertNotIn("ey", stored or "", "the session is stored encrypted, not in the column")
 
 	def test_new_accounts_are_due_and_fetched_ones_are_not(self):
 		with seeded(FakeMastodon(token=TOKEN)) as fake:
