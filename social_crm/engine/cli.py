@@ -18,16 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from social_crm.engine.connectors.base import AccountConfig, ConnectorError, RateLimited, get_connector
-from social_crm.engine.mention import Platform
+from social_crm.engine.mention import PLATFORM_SLUGS
 
-PLATFORMS = {
-	"mastodon": Platform.MASTODON,
-	"bluesky": Platform.BLUESKY,
-	"reddit": Platform.REDDIT,
-	"x": Platform.X,
-	"hackernews": Platform.HACKER_NEWS,
-	"rss": Platform.RSS,
-}
 # Environment variable -> credential name the connectors read.
 CREDENTIAL_ENV = {
 	"SOCIAL_CRM_ACCESS_TOKEN": "access_token",
@@ -60,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 	commands = parser.add_subparsers(title="commands")
 
 	fetch = commands.add_parser("fetch", help="poll one platform once and print the mentions")
-	fetch.add_argument("--platform", required=True, choices=sorted(PLATFORMS))
+	fetch.add_argument("--platform", required=True, choices=sorted(PLATFORM_SLUGS))
 	fetch.add_argument(
 		"--base-url",
 		default="",
@@ -130,7 +122,7 @@ def run_fetch(args: argparse.Namespace) -> int:
 		)
 		return EXIT_USAGE
 	account = AccountConfig(
-		platform=PLATFORMS[args.platform],
+		platform=PLATFORM_SLUGS[args.platform],
 		base_url=args.base_url,
 		auth_url=args.auth_url,
 		own_handle=args.handle,

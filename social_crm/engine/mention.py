@@ -30,6 +30,17 @@ class Platform(str, Enum):
 		return self.value
 
 
+# Short names for command lines and data files.
+PLATFORM_SLUGS = {
+	"mastodon": Platform.MASTODON,
+	"bluesky": Platform.BLUESKY,
+	"reddit": Platform.REDDIT,
+	"x": Platform.X,
+	"hackernews": Platform.HACKER_NEWS,
+	"rss": Platform.RSS,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Author:
 	"""Who wrote a post, as far as the platform tells.

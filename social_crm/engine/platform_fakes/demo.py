@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from social_crm.engine.connectors.base import AccountConfig
-from social_crm.engine.mention import Platform
+from social_crm.engine.mention import PLATFORM_SLUGS, Platform
 from social_crm.engine.platform_fakes.bluesky import FakeBluesky
 from social_crm.engine.platform_fakes.hackernews import FakeHackerNews
 from social_crm.engine.platform_fakes.mastodon import FakeMastodon
@@ -73,17 +73,9 @@ def running_demo_platforms(path: Path | None = None) -> Iterator[DemoPlatforms]:
 		Platform.HACKER_NEWS: FakeHackerNews(),
 		Platform.RSS: FakeFeeds(),
 	}
-	keys = {
-		"mastodon": Platform.MASTODON,
-		"bluesky": Platform.BLUESKY,
-		"reddit": Platform.REDDIT,
-		"x": Platform.X,
-		"hackernews": Platform.HACKER_NEWS,
-		"rss": Platform.RSS,
-	}
 	ids: dict[str, str] = {}
 	for item in sorted(load_sample_posts(path), key=lambda p: p["minutes"]):
-		fake = fakes[keys[item["platform"]]]
+		fake = fakes[PLATFORM_SLUGS[item["platform"]]]
 		seed = SeedPost(text=item["text"], created_at=SEED_EPOCH + timedelta(minutes=item["minutes"]))
 		for name in _SEED_FIELDS & item.keys():
 			setattr(seed, name, item[name])
