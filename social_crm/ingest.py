@@ -231,10 +231,11 @@ def reanalyse(names=None, filters=None) -> int:
 		names = json.loads(names)
 	if isinstance(filters, str):
 		filters = json.loads(filters)
-	if not names:
-		names = frappe.get_list("Social Mention", filters=filters or {}, pluck="name", limit_page_length=0)
-	for name in names:
-		frappe.get_doc("Social Mention", name).check_permission("write")
+	frappe.has_permission("Social Mention", "write", throw=True)
+	if names:
+		filters = {"name": ("in", names)}
+	# get_list applies the user's permissions (user permissions, if-owner rules) to the rows.
+	names = frappe.get_list("Social Mention", filters=filters or {}, pluck="name", limit_page_length=0)
 	frappe.enqueue("social_crm.ingest.reanalyse_mentions", queue="long", names=list(names), enqueue_after_commit=True)
 	return len(names)
 

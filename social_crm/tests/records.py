@@ -36,3 +36,15 @@ def make_mention(external_id: str = "110000000000000001", platform: str = "Masto
 		}
 	)
 	return doc.insert(ignore_permissions=True)
+
+
+def make_user(email: str, *roles: str, full_name: str = "") -> str:
+	"""A desk user with exactly the given roles added (none: a user who may do nothing here)."""
+	if not frappe.db.exists("User", email):
+		first, _, last = (full_name or email.split("@")[0]).partition(" ")
+		user = frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": first, "last_name": last, "send_welcome_email": 0}
+		).insert(ignore_permissions=True)
+		if roles:
+			user.add_roles(*roles)
+	return email

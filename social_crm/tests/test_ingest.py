@@ -201,6 +201,23 @@ class TestReanalysisAndLearning(FrappeTestCase):
 		self.assertEqual(sarcasm.sentiment_label, "Negative", "the agent's correction survives re-analysis")
 		self.assertTrue(sarcasm.sentiment_corrected)
 
+	def test_agents_can_queue_reanalysis_and_users_without_the_role_cannot(self):
+		from social_crm.ingest import reanalyse
+		from social_crm.tests.records import make_mention, make_user
+
+		names = [make_mention(external_id=f"rq-{i}").name for i in range(3)]
+		agent = make_user("social-reanalyse-agent@example.com", "Support Team")
+		nobody = make_user("social-reanalyse-nobody@example.com")
+		try:
+			frappe.set_user(agent)
+			self.assertEqual(reanalyse(names=json.dumps(names[:2])), 2)
+			self.assertEqual(reanalyse(filters=json.dumps({"external_id": ("like", "rq-%")})), 3)
+			frappe.set_user(nobody)
+			with self.assertRaises(frappe.PermissionError):
+				reanalyse(names=json.dumps(names))
+		finally:
+			frappe.set_user("Administrator")
+
 	def test_daily_training_stores_a_model_learnt_from_corrections(self):
 		from social_crm.tasks import train_sentiment_model
 		from social_crm.tests.records import make_mention

@@ -10,7 +10,7 @@ from social_crm import api, tickets
 from social_crm.engine.platform_fakes.mastodon import FakeMastodon
 from social_crm.engine.triage import R_NEGATIVE, Action, Decision, Priority, Reason, triage
 from social_crm.stored_mention import engine_mention
-from social_crm.tests.records import make_customer, make_mention, make_profile
+from social_crm.tests.records import make_customer, make_mention, make_profile, make_user
 
 TOKEN = "tickets-test-token"
 AGENT = "social-agent@example.com"
@@ -35,18 +35,7 @@ def negative(priority=Priority.MEDIUM, action=Action.CREATE_TICKET, ticket=None)
 
 
 def make_agent() -> str:
-	if not frappe.db.exists("User", AGENT):
-		user = frappe.get_doc(
-			{
-				"doctype": "User",
-				"email": AGENT,
-				"first_name": "Social",
-				"last_name": "Agent",
-				"send_welcome_email": 0,
-			}
-		).insert(ignore_permissions=True)
-		user.add_roles("Support Team")
-	return AGENT
+	return make_user(AGENT, "Support Team", full_name="Social Agent")
 
 
 def make_account(base_url: str, platform: str = "Mastodon", token: str = TOKEN) -> str:
@@ -384,11 +373,7 @@ class TestPermissions(TicketTestCase):
 		self.assertNotIn("very-secret-token", frappe.as_json(values))
 
 	def test_user_without_roles_cannot_use_list_actions(self):
-		email = "social-nobody@example.com"
-		if not frappe.db.exists("User", email):
-			frappe.get_doc(
-				{"doctype": "User", "email": email, "first_name": "Nobody", "send_welcome_email": 0}
-			).insert(ignore_permissions=True)
+		email = make_user("social-nobody@example.com")
 		mention = self.mention()
 		frappe.set_user(email)
 		with self.assertRaises(frappe.PermissionError):
@@ -478,10 +463,6 @@ class TestReplyInfo(TicketTestCase):
 	def test_users_without_ticket_access_get_no_reply_button(self):
 		ticket = tickets.apply_decision(self.mention(), negative())
 		self.assertTrue(api.reply_info(ticket)["reply_supported"])
-		email = "social-nobody@example.com"
-		if not frappe.db.exists("User", email):
-			frappe.get_doc(
-				{"doctype": "User", "email": email, "first_name": "Nobody", "send_welcome_email": 0}
-			).insert(ignore_permissions=True)
+		email = make_user("social-nobody@example.com")
 		frappe.set_user(email)
 		self.assertIsNone(api.reply_info(ticket))
