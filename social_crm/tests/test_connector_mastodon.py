@@ -54,7 +54,7 @@ def test_html_emoji_and_umlauts_become_plain_text_and_fields_are_mapped(harness,
 	assert (mention.likes, mention.replies, mention.reposts) == (3, 1, 2)
 	assert mention.author.handle == "jörg@bonn.social"
 	assert mention.author.followers == 77
-	assert mention.url.startswith("https://social.example/@jörg/")
+	assert mention.url.startswith("https://social.example/@j%C3%B6rg/"), "non-ASCII paths are percent-encoded"
 
 
 def test_hashtags_use_the_public_tag_timeline_and_follow_the_link_header(harness, served):

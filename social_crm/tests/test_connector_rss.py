@@ -74,7 +74,7 @@ def test_google_alerts_links_are_unwrapped_and_titles_plain(served):
 		)
 	)
 	mention = connector(served, "/alerts.atom").fetch([], {}).mentions[0]
-	assert mention.url == "https://news.example/artikel?id=5&x=ä"
+	assert mention.url == "https://news.example/artikel?id=5&x=%C3%A4", "unwrapped, then percent-encoded"
 	assert mention.text == "Acme Cloud senkt Preise\n\nDie Acme GmbH & Co. KG …"
 	assert mention.external_id.startswith("tag:google.com,2013:googlealerts/feed:")
 

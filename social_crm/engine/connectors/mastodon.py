@@ -132,6 +132,7 @@ class MastodonConnector(Connector):
 		return Mention(
 			platform=self.platform,
 			external_id=str(status["id"]),
+			uid=str(status.get("uri") or ""),  # ids are per server; the URI is the same everywhere
 			url=status.get("url") or status.get("uri") or "",
 			author=Author(
 				handle=acct,
