@@ -6,6 +6,7 @@ Fetching (ingest.py) and replying (tickets.py) both go through here.
 """
 
 import json
+import traceback
 
 import frappe
 from frappe.utils.password import set_encrypted_password
@@ -13,7 +14,14 @@ from frappe.utils.password import set_encrypted_password
 from social_crm.engine.connectors.base import AccountConfig, Connector, FetchResult, get_connector
 
 # Password fields of Social Account, named as the connectors read them.
-SECRET_FIELDS = ("access_token", "app_password", "client_secret", "password", "bearer_token", "user_access_token")
+SECRET_FIELDS = (
+	"access_token",
+	"app_password",
+	"client_secret",
+	"password",
+	"bearer_token",
+	"user_access_token",
+)
 PLAIN_CREDENTIAL_FIELDS = ("client_id", "username")
 PAGE_LIMIT = 5
 
@@ -48,3 +56,27 @@ def save_sessions(account, result: FetchResult) -> None:
 	sessions.update({name: secret.reveal() for name, secret in result.credentials_update.items()})
 	set_encrypted_password("Social Account", account.name, json.dumps(sessions), "session_tokens")
 	frappe.db.set_value("Social Account", account.name, "session_tokens", "*" * 8, update_modified=False)
+
+
+def account_secrets(account) -> list[str]:
+	"""Every credential of the account in plain text (for blanking them out of a message)."""
+	values = [account.get_password(field, raise_exception=False) for field in SECRET_FIELDS]
+	sessions = account.get_password("session_tokens", raise_exception=False)
+	if sessions:
+		try:
+			values += [str(value) for value in json.loads(sessions).values()]
+		except (ValueError, AttributeError):
+			values.append(sessions)
+	return sorted({value for value in values if value and len(value) >= 4}, key=len, reverse=True)
+
+
+def log_error_without_secrets(title: str, account) -> None:
+	"""An Error Log of the exception being handled, with its traceback but without the frames'
+	locals (frappe.log_error adds them by default, and a request's locals can hold a token)
+	and with the account's credentials blanked out wherever a message quotes them."""
+	text = traceback.format_exc()
+	for secret in account_secrets(account):
+		text = text.replace(secret, "********")
+	frappe.log_error(
+		title=title, message=text, reference_doctype="Social Account", reference_name=account.name
+	)

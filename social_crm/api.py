@@ -11,6 +11,7 @@ from frappe.utils import nowdate
 from social_crm import tickets
 from social_crm.engine.matching import CustomerCandidate, CustomerDirectory
 from social_crm.engine.triage import Action, Decision, Priority, Reason
+from social_crm.escaping import DATA_LENGTH, refit
 from social_crm.stored_mention import CORRECTED_SCORES, engine_mention
 
 # What "Reclassify Sentiment" stores as the score of a label an agent chose.
@@ -151,7 +152,7 @@ def customer_suggestions(mention: str) -> list[dict]:
 			"customer": suggestion.customer.name,
 			"customer_name": suggestion.customer.customer_name,
 			"score": suggestion.score,
-			"reason": _(suggestion.reason).format(**suggestion.reason_params),
+			"reason": _(suggestion.reason).format(**suggestion.reason_params),  # the dialog escapes it
 		}
 		for suggestion in customer_directory().suggest(engine_mention(doc).author)
 	]
@@ -207,7 +208,7 @@ def create_lead(mention: str) -> str:
 	lead = frappe.get_doc(
 		{
 			"doctype": "Lead",
-			"lead_name": doc.author_name or doc.author_handle,
+			"lead_name": refit(doc.author_name or doc.author_handle, DATA_LENGTH),
 			"source": lead_source(),
 			"notes": sales_note(doc),
 		}

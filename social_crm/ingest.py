@@ -3,19 +3,24 @@
 Order matters for "a crash loses nothing and duplicates nothing": mentions (with profiles and
 tickets) are committed first, the account's new cursor only afterwards. A crash in between
 re-fetches the same posts next time, and the unique key (platform, external id) turns them
-into counted duplicates. A mention that fails to store keeps the cursor where it was, so it is
-retried on the next poll instead of being skipped.
+into counted duplicates. A mention that still fails to store (the engine has already capped
+what is too long) is skipped and named in the Fetch Log: it never holds the cursor back, or
+the same pages would be fetched forever.
+
+Everything a platform says (error texts, cursors) is escaped before the desk can show it,
+and an unexpected error is logged without the frames' locals, which hold credentials.
 """
 
 import json
 import time
+import traceback
 from dataclasses import replace
 
 import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from social_crm.accounts import connector_for, save_sessions
+from social_crm.accounts import connector_for, log_error_without_secrets, save_sessions
 from social_crm.engine.connectors.base import ConnectorError, RateLimited
 from social_crm.engine.keywords import KeywordSpec, QuerySyntaxError, parse
 from social_crm.engine.mention import Mention
@@ -23,11 +28,13 @@ from social_crm.engine.pipeline import Analysis, Pipeline
 from social_crm.engine.sentiment import Analyzer
 from social_crm.engine.sentiment_model import BadModel, SiteModel
 from social_crm.engine.triage import TriageSettings
+from social_crm.escaping import error_text, escape_once, safe_json
 from social_crm.profiles import profile_for, record_mention
 from social_crm.stored_mention import (
 	ENGINE_LABELS,
 	SENTIMENT_LABELS,
 	engine_mention,
+	is_stored,
 	mention_values,
 	to_system_time,
 	to_utc,
@@ -49,31 +56,35 @@ def fetch_account(account_name: str) -> dict:
 		frappe.db.set_value(
 			"Social Account",
 			account.name,
-			{"paused_until": to_system_time(error.reset_at), "last_error": str(error)},
+			{"paused_until": to_system_time(error.reset_at), "last_error": error_text(error)},
 		)
-		return finish_log(log, clock, status="Rate Limited", error=str(error))
+		return finish_log(log, clock, status="Rate Limited", error=error_text(error))
 	except ConnectorError as error:
-		frappe.db.set_value("Social Account", account.name, "last_error", str(error))
-		return finish_log(log, clock, status="Failed", error=str(error))
+		frappe.db.set_value("Social Account", account.name, "last_error", error_text(error))
+		return finish_log(log, clock, status="Failed", error=error_text(error))
+	except Exception:
+		frappe.db.rollback()
+		log_error_without_secrets(_("Social CRM: fetching {0} failed").format(account.name), account)
+		message = _("The fetch failed unexpectedly; see the Error Log.")
+		frappe.db.set_value("Social Account", account.name, "last_error", message)
+		return finish_log(log, clock, status="Failed", error=message)
 
 	counts = store_mentions(account, result.mentions, pipeline, searched=connector.supports_search)
 	frappe.db.commit()
 
-	values = {"last_fetched_at": now_datetime(), "paused_until": None}
+	values = {"last_fetched_at": now_datetime(), "paused_until": None, "cursor_state": safe_json(result.cursor)}
+	values["last_error"] = ""
 	if counts["failed"]:
-		values["last_error"] = _("{0} mentions could not be stored and will be fetched again; see the Error Log.").format(
-			counts["failed"]
+		values["last_error"] = _("{0} mentions could not be stored and were skipped: {1}; see the Error Log.").format(
+			len(counts["failed"]), escape_once(", ".join(counts["failed"]), 1000)
 		)
-	else:
-		values["cursor_state"] = json.dumps(result.cursor)
-		values["last_error"] = ""
 	frappe.db.set_value("Social Account", account.name, values)
 	save_sessions(account, result)
 	frappe.db.commit()
 	return finish_log(
 		log,
 		clock,
-		status="Success" if not counts["failed"] else "Failed",
+		status="Success" if not counts["failed"] else "Partly Stored",
 		error=values["last_error"],
 		requests=result.requests,
 		pages=result.pages,
@@ -98,9 +109,9 @@ def finish_log(log: dict, clock: float, **values) -> dict:
 def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, searched: bool = True) -> dict:
 	"""Stores the new ones among `mentions`; each in its own savepoint so one bad post
 	does not undo the others."""
-	counts = {"new": 0, "duplicates": 0, "dropped": 0, "failed": 0}
+	counts = {"new": 0, "duplicates": 0, "dropped": 0, "failed": []}
 	for mention in mentions:
-		if frappe.db.exists("Social Mention", {"platform": mention.platform.value, "external_id": mention.external_id}):
+		if is_stored(mention):
 			counts["duplicates"] += 1
 			continue
 		frappe.db.savepoint("social_mention")
@@ -116,8 +127,11 @@ def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, sear
 			counts["duplicates"] += 1
 		except Exception:
 			frappe.db.rollback(save_point="social_mention")
-			frappe.log_error(title=_("Social CRM: could not store a {0} mention").format(mention.platform.value))
-			counts["failed"] += 1
+			frappe.log_error(
+				title=_("Social CRM: could not store a {0} mention").format(mention.platform.value),
+				message=traceback.format_exc(),  # without the frames' locals
+			)
+			counts["failed"].append(mention.external_id)
 	return counts
 
 

@@ -1,12 +1,18 @@
 """The mapping between the engine's Mention and a stored Social Mention document.
 
 Frappe keeps naive datetimes in the system time zone, the engine aware UTC ones; the
-conversion happens here and nowhere else. Text is stored as the plain text the connector
-made of the post (never HTML), except that Frappe's XSS filter escapes tag-like text on save
-("<script>" is stored as "&lt;script&gt;", safe in the desk); `stored_text` gives back what the
-author wrote, for analysis, replies and anything that escapes it again.
+conversion happens here and nowhere else. Text is the plain text the connector made of the
+post (never HTML), HTML-escaped once when it is stored (escaping.py says why Frappe's own
+filter is no guard); `stored_text` gives back what the author wrote, for analysis, replies
+and anything that escapes it again.
+
+A mention is unique on `mention_key`, a hash of the platform and the post's platform-wide id
+(`Mention.key`: the status URI on Mastodon, where ids are per server), so the comparison is
+exact whatever the database's collation and the key fits an index whatever the id's length.
+The raw payload is kept only when Settings ask for it (it is never printed or shown in reports).
 """
 
+import hashlib
 import html
 import json
 from datetime import datetime, timezone
@@ -16,6 +22,7 @@ from frappe.utils import get_datetime, get_system_timezone
 from pytz import timezone as pytz_timezone
 
 from social_crm.engine.mention import Author, Mention
+from social_crm.escaping import LONG_DATA_LENGTH, escape_once
 
 SENTIMENT_LABELS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
 ENGINE_LABELS = {label: key for key, label in SENTIMENT_LABELS.items()}
@@ -43,16 +50,38 @@ def stored_text(value: str | None) -> str:
 	return html.unescape(value or "")
 
 
+def mention_key(platform: str, uid: str) -> str:
+	"""The unique key of a stored mention: sha256 of platform and platform-wide id, in hex."""
+	return hashlib.sha256(f"{platform}\n{uid}".encode()).hexdigest()
+
+
+def key_of(mention: Mention) -> str:
+	return mention_key(*mention.key)
+
+
+def is_stored(mention: Mention) -> bool:
+	return bool(frappe.db.exists("Social Mention", {"mention_key": key_of(mention)}))
+
+
+def keeps_raw_payload() -> bool:
+	return bool(frappe.get_cached_doc("Social CRM Settings").keep_raw_payload)
+
+
 def mention_values(mention: Mention) -> dict:
-	"""The Social Mention fields of an engine Mention (analysis and links are set elsewhere)."""
-	raw = json.dumps(mention.raw, ensure_ascii=False, default=str)
+	"""The Social Mention fields of an engine Mention (analysis and links are set elsewhere).
+
+	Strings are escaped once here; the engine has already normalised and capped them (and
+	dropped every URL that is not a safe http(s) URL), so a long post is stored shortened.
+	"""
+	raw = json.dumps(mention.raw, ensure_ascii=False, default=str) if keeps_raw_payload() else ""
 	return {
 		"platform": mention.platform.value,
 		"external_id": mention.external_id,
+		"mention_key": key_of(mention),
 		"url": mention.url,
-		"author_handle": mention.author.handle,
-		"author_name": mention.author.name,
-		"text": mention.text,
+		"author_handle": escape_once(mention.author.handle, LONG_DATA_LENGTH),
+		"author_name": escape_once(mention.author.name, LONG_DATA_LENGTH),
+		"text": escape_once(mention.text),
 		"language": mention.language or "",
 		"posted_at": to_system_time(mention.posted_at),
 		"in_reply_to": mention.in_reply_to or "",
@@ -60,7 +89,7 @@ def mention_values(mention: Mention) -> dict:
 		"likes": mention.likes,
 		"replies": mention.replies,
 		"reposts": mention.reposts,
-		"raw_payload": raw if len(raw) <= MAX_RAW_PAYLOAD else json.dumps({"truncated": True}),
+		"raw_payload": (raw if len(raw) <= MAX_RAW_PAYLOAD else json.dumps({"truncated": True})) if raw else None,
 	}
 
 
@@ -73,13 +102,13 @@ def engine_mention(doc) -> Mention:
 		as_dict=True,
 	) if doc.social_profile else None
 	author = Author(
-		handle=doc.author_handle or "",
-		name=doc.author_name or "",
+		handle=stored_text(doc.author_handle),
+		name=stored_text(doc.author_name),
 		profile_url=(profile or {}).get("profile_url") or "",
 		avatar_url=(profile or {}).get("avatar_url") or "",
 		followers=(profile or {}).get("followers"),
 		verified=bool((profile or {}).get("verified")),
-		bio=(profile or {}).get("bio") or "",
+		bio=stored_text((profile or {}).get("bio")),
 	)
 	return Mention(
 		platform=doc.platform,

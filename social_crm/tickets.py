@@ -25,6 +25,8 @@ from social_crm.accounts import connector_for
 from social_crm.engine.connectors.base import ConnectorError, connector_class
 from social_crm.engine.mention import Platform
 from social_crm.engine.triage import Action, Decision, OpenTicket, normalise_handle
+from social_crm.engine.untrusted import clean_url
+from social_crm.escaping import DATA_LENGTH, error_text, escape_once, refit
 from social_crm.stored_mention import stored_text, to_utc
 
 OPEN_STATUSES = ("Open", "Replied")
@@ -144,8 +146,12 @@ def apply_decision(mention_doc, decision: Decision) -> str | None:
 
 
 def reason_text(decision: Decision) -> str:
-	"""The decision's reasons in the user's language, as the mention and ticket show them."""
-	return "; ".join(_(reason.template).format(**reason.params) for reason in decision.reasons)
+	"""The decision's reasons in the user's language, as the mention and ticket show them
+	(the values in them, such as a handle, come from the platform: escaped once)."""
+	return "; ".join(
+		_(reason.template).format(**{key: escape_once(str(value)) for key, value in reason.params.items()})
+		for reason in decision.reasons
+	)
 
 
 def ticket_of_mention(mention: str) -> str | None:
@@ -233,7 +239,7 @@ def add_communication(issue: str, mention_doc) -> None:
 			"sent_or_received": "Received",
 			"subject": frappe.db.get_value("Issue", issue, "subject"),
 			"content": post_html(mention_doc),
-			"sender_full_name": mention_doc.author_name or mention_doc.author_handle,
+			"sender_full_name": refit(mention_doc.author_name or mention_doc.author_handle, DATA_LENGTH),
 			"reference_doctype": "Issue",
 			"reference_name": issue,
 		}
@@ -263,13 +269,14 @@ def is_higher(priority: str | None, current: str | None) -> bool:
 
 
 def ticket_subject(mention_doc) -> str:
-	"""The post's first words on one line, at most SUBJECT_LENGTH characters."""
+	"""The post's first words on one line, escaped once, at most SUBJECT_LENGTH characters
+	(the Issue and its notifications show the subject as HTML)."""
 	text = " ".join(stored_text(mention_doc.text).split())
 	if not text:
-		text = _("Mention by {0} on {1}").format(mention_doc.author_handle or "?", _(mention_doc.platform))
+		text = _("Mention by {0} on {1}").format(stored_text(mention_doc.author_handle) or "?", _(mention_doc.platform))
 	if len(text) > SUBJECT_LENGTH:
 		text = text[: SUBJECT_LENGTH - 1].rsplit(" ", 1)[0].rstrip() + "…"
-	return text
+	return escape_once(text, SUBJECT_LENGTH)
 
 
 def profile_links(mention_doc) -> dict:
@@ -284,16 +291,16 @@ def profile_links(mention_doc) -> dict:
 
 
 def safe_url(url: str | None) -> str:
-	"""The URL if it is http(s), else nothing: a javascript: link must never become clickable."""
-	url = (url or "").strip()
-	return url if url.lower().startswith(("https://", "http://")) else ""
+	"""The URL if it is a safe http(s) URL (engine/untrusted.py), else nothing: neither a
+	javascript: link nor one with a quote that breaks out of the attribute is ever made."""
+	return clean_url(url)
 
 
 def post_html(mention_doc) -> str:
 	"""The post for Issue descriptions and Communications: escaped text, link, author, sentiment."""
 	text = escape_html(stored_text(mention_doc.text)).replace("\n", "<br>")
-	author = escape_html(mention_doc.author_name or "")
-	handle = escape_html(mention_doc.author_handle or "")
+	author = mention_doc.author_name or ""  # stored escaped
+	handle = mention_doc.author_handle or ""
 	lines = [f"<p>{text}</p>"]
 	details = [
 		_("Author: {0}").format(f"{author} (@{handle})" if author else f"@{handle}"),
@@ -479,7 +486,7 @@ def send_reply(ticket_name: str) -> dict:
 			engine_mention(target), ticket.reply_text.strip(), ticket.reply_idempotency_key
 		)
 	except ConnectorError as error:
-		message = _("The reply could not be posted on {0}: {1}").format(_(ticket.platform), str(error))
+		message = _("The reply could not be posted on {0}: {1}").format(_(ticket.platform), error_text(error))
 		ticket.db_set({"reply_status": "Failed", "reply_error": message})
 		return reply_state(ticket)
 	record_reply(ticket, target, result)

@@ -131,9 +131,17 @@ def clean_handle(value: object, limit: int = HANDLE_LENGTH) -> str:
 
 
 def clean_id(value: object, limit: int = ID_LENGTH) -> str:
-	"""A platform id (status id, reply-to id, conversation id): printable, no spaces, capped."""
+	"""A platform id (status id, reply-to id, conversation id): printable, no spaces, no
+	quotes, angle brackets or backslashes (no platform's ids have them), capped."""
 	text = _as_str(value)
-	return cap("".join(char for char in text if not _is_invisible(char) and not char.isspace()), limit)
+	return cap(
+		"".join(
+			char
+			for char in text
+			if not _is_invisible(char) and not char.isspace() and char not in _URL_FORBIDDEN and char != "'"
+		),
+		limit,
+	)
 
 
 def clean_language(value: object) -> str | None:

@@ -168,6 +168,7 @@ def test_long_values_are_capped_with_an_ellipsis_to_the_field_length():
 	assert len(clean_name("N" * 1000)) == untrusted.NAME_LENGTH
 	assert clean_name("N" * 1000).endswith("…")
 	assert clean_id("1 2\u200b3") == "123"
+	assert clean_id("<img src=x>\"'") == "imgsrc=x"
 
 
 def test_every_mention_passes_the_boundary_whatever_the_connector_did():

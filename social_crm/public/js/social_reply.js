@@ -51,7 +51,7 @@ frappe.social_crm.reply = {
 		} else if (state.reply_status === "Awaiting Approval") {
 			frappe.show_alert({ message: __("Reply submitted for approval"), indicator: "blue" });
 		} else if (state.reply_status === "Failed") {
-			frappe.msgprint({ title: __("Reply Failed"), message: frappe.utils.escape_html(state.reply_error || ""), indicator: "red" });
+			frappe.msgprint({ title: __("Reply Failed"), message: state.reply_error || "" /* escaped once when stored (escaping.py) */, indicator: "red" });
 		}
 	},
 };

@@ -5,7 +5,7 @@ frappe.ui.form.on("Social Account", {
 	refresh(frm) {
 		if (frm.doc.last_error) {
 			frm.dashboard.set_headline(
-				`<span class="indicator red">${__("Last fetch failed")}: ${frappe.utils.escape_html(frm.doc.last_error)}</span>`
+				`<span class="indicator red">${__("Last fetch failed")}: ${frm.doc.last_error /* stored escaped once (escaping.py) */}</span>`
 			);
 		}
 		if (frm.is_new()) return;

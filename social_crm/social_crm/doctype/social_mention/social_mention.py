@@ -5,11 +5,13 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from social_crm.stored_mention import CORRECTED_SCORES
+from social_crm.stored_mention import CORRECTED_SCORES, mention_key
 
 
 class SocialMention(Document):
 	def validate(self):
+		if not self.mention_key:
+			self.mention_key = mention_key(self.platform, self.external_id)
 		self.validate_unique_external_id()
 		self.mark_sentiment_correction()
 
@@ -25,8 +27,7 @@ class SocialMention(Document):
 	def validate_unique_external_id(self):
 		"""A clear message before the database's unique key would reject the row."""
 		duplicate = frappe.db.get_value(
-			"Social Mention",
-			{"platform": self.platform, "external_id": self.external_id, "name": ("!=", self.name)},
+			"Social Mention", {"mention_key": self.mention_key, "name": ("!=", self.name)}
 		)
 		if duplicate:
 			frappe.throw(
@@ -39,6 +40,5 @@ class SocialMention(Document):
 
 
 def on_doctype_update():
-	frappe.db.add_unique(
-		"Social Mention", ["platform", "external_id"], constraint_name="unique_platform_external_id"
-	)
+	# Unique on mention_key (DocType JSON); threading looks posts up by (platform, external id).
+	frappe.db.add_index("Social Mention", ["platform", "external_id"], index_name="platform_external_id")

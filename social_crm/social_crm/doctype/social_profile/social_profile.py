@@ -5,19 +5,23 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from social_crm.profiles import key_of_stored
+
 
 class SocialProfile(Document):
 	def validate(self):
 		self.handle = (self.handle or "").strip().lstrip("@")
 		if not self.handle:
 			frappe.throw(_("A Social Profile needs a handle."), frappe.MandatoryError)
+		if self.is_new() or self.has_value_changed("handle") or self.has_value_changed("platform"):
+			self.handle_key = key_of_stored(self.platform, self.handle)
 		self.validate_unique_handle()
 
 	def validate_unique_handle(self):
-		"""A clear message before the database's unique key would reject the row."""
+		"""A clear message before the database's unique key would reject the row (compared
+		exactly: an accent or case variant of someone's handle is someone else)."""
 		duplicate = frappe.db.get_value(
-			"Social Profile",
-			{"platform": self.platform, "handle": self.handle, "name": ("!=", self.name)},
+			"Social Profile", {"handle_key": self.handle_key, "name": ("!=", self.name)}
 		)
 		if duplicate:
 			frappe.throw(
@@ -30,4 +34,5 @@ class SocialProfile(Document):
 
 
 def on_doctype_update():
-	frappe.db.add_unique("Social Profile", ["platform", "handle"], constraint_name="unique_platform_handle")
+	# Lookups go by the unique handle_key; (platform, handle) stays an index for lists and search.
+	frappe.db.add_index("Social Profile", ["platform", "handle"], index_name="platform_handle")

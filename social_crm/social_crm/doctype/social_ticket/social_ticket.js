@@ -12,7 +12,8 @@ frappe.ui.form.on("Social Ticket", {
 		if (frm.is_new()) return;
 		const onload = frm.doc.__onload || {};
 		if (frm.doc.reply_error) {
-			frm.dashboard.set_headline_alert(frappe.utils.escape_html(frm.doc.reply_error), "red");
+			// reply_error is stored escaped once (escaping.py): escaping it again would show entities
+			frm.dashboard.set_headline_alert(frm.doc.reply_error, "red");
 		}
 		if (!onload.reply_supported) {
 			frm.set_intro(__("Replies cannot be posted on {0}. Answer on the platform itself, then resolve the ticket.", [__(frm.doc.platform)]), "orange");
