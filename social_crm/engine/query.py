@@ -42,6 +42,14 @@ MIN_WILDCARD_STEM = 2
 
 MAX_NESTING = 50
 
+MAX_QUERY_LENGTH = 2000
+"""Characters a query may have: more is no longer a query someone reads and maintains."""
+MAX_TERMS = 100
+MAX_WILDCARDS = 25
+"""Each mention is matched against every keyword, and a wildcard is checked against every
+word of a post: `NOT (1,500 wildcards)` took seconds per mention. These caps keep one
+keyword's cost per mention small whatever is typed in."""
+
 _HASHTAG_NAME = re.compile(r"\w+")
 _HANDLE_NAME = re.compile(r"\w(?:[\w.-]*\w)?(?:@\w(?:[\w.-]*\w)?)?")
 
@@ -79,9 +87,15 @@ class QuerySyntaxError(ValueError):
 		return cls(template.format(**params), position, template=template, params=params)
 
 	def for_keyword(self, keyword: str) -> QuerySyntaxError:
-		return QuerySyntaxError(
+		return type(self)(
 			self.message, self.position, template=self.template, params=self.params, keyword=keyword
 		)
+
+
+class QueryTooComplex(QuerySyntaxError):
+	"""A well-formed query that is too long or too costly to match against every mention
+	(MAX_QUERY_LENGTH, MAX_TERMS, MAX_WILDCARDS); a QuerySyntaxError, so callers that show
+	syntax errors show this one the same way."""
 
 
 SYNTAX_ERROR_TEMPLATES = (
@@ -104,6 +118,9 @@ SYNTAX_ERROR_TEMPLATES = (
 	"'{term}' is not a valid hashtag",
 	"'{term}' is not a valid handle",
 	"'{term}' contains no letters or digits",
+	"The query is longer than {limit} characters",
+	"The query has more than {limit} search terms",
+	"The query has more than {limit} wildcards",
 )
 """Every QuerySyntaxError template, for the shell's translation file."""
 
@@ -344,7 +361,12 @@ class _Token:
 
 
 def parse(query: str) -> Query:
-	"""Parse a keyword query; raises QuerySyntaxError with the position of the problem."""
+	"""Parse a keyword query; raises QuerySyntaxError with the position of the problem, or
+	QueryTooComplex for a query over the length, term or wildcard limits."""
+	if len(query) > MAX_QUERY_LENGTH:
+		raise QueryTooComplex.at(
+			MAX_QUERY_LENGTH, "The query is longer than {limit} characters", limit=MAX_QUERY_LENGTH
+		)
 	tokens = _lex(query)
 	if tokens[0].kind == "end":
 		raise QuerySyntaxError.at(0, "The query is empty")
@@ -354,7 +376,24 @@ def parse(query: str) -> Query:
 	if leftover.kind == ")":
 		raise QuerySyntaxError.at(leftover.position, "Closing parenthesis without an opening one")
 	assert leftover.kind == "end", leftover
+	_check_cost(root)
 	return Query(query, root)
+
+
+def _check_cost(root: Node) -> None:
+	terms = wildcards = 0
+	for leaf in _leaves(root):
+		parts = leaf.parts if isinstance(leaf, Phrase) else (leaf,)
+		terms += len(parts)
+		wildcards += sum(
+			1
+			for part in parts
+			if (part.prefix if isinstance(part, Tag) else part.wildcard is not Wildcard.NONE)
+		)
+		if terms > MAX_TERMS:
+			raise QueryTooComplex.at(0, "The query has more than {limit} search terms", limit=MAX_TERMS)
+		if wildcards > MAX_WILDCARDS:
+			raise QueryTooComplex.at(0, "The query has more than {limit} wildcards", limit=MAX_WILDCARDS)
 
 
 def _lex(query: str) -> list[_Token]:

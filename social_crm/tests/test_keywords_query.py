@@ -292,3 +292,29 @@ def test_found_lists_the_alternatives_a_text_contains():
 	assert query.found(text) == ["refund*", "kuendig*", '"nie wieder"']
 	assert parse("acme AND broken").found(FoldedText.of("acme is broken")) == ["(acme AND broken)"]
 	assert parse("acme AND broken").found(FoldedText.of("acme works")) == []
+
+
+# --- limits: a keyword's cost per mention stays small whatever is typed in ---------------------
+
+
+def test_a_query_over_the_length_limit_is_refused_before_parsing():
+	from social_crm.engine.query import MAX_QUERY_LENGTH, QueryTooComplex
+
+	with pytest.raises(QueryTooComplex) as caught:
+		parse("acme " * 13_000)  # 65 kB
+	assert caught.value.template == "The query is longer than {limit} characters"
+	assert caught.value.params == {"limit": MAX_QUERY_LENGTH}
+	assert isinstance(caught.value, QuerySyntaxError), "shown like any syntax error"
+
+
+def test_too_many_wildcards_or_terms_are_refused_and_the_limit_itself_is_fine():
+	from social_crm.engine.query import MAX_TERMS, MAX_WILDCARDS, QueryTooComplex
+
+	parse(" OR ".join(f"ab{n}x*" for n in range(MAX_WILDCARDS)))
+	with pytest.raises(QueryTooComplex, match="wildcards"):
+		parse("NOT (" + " OR ".join(f"ab{n}x*" for n in range(MAX_WILDCARDS + 1)) + ")")
+	with pytest.raises(QueryTooComplex, match="wildcards"):
+		parse('"' + " ".join(f"ab{n}*" for n in range(MAX_WILDCARDS + 1)) + '"')
+	parse(" OR ".join(f"word{n}" for n in range(MAX_TERMS)))
+	with pytest.raises(QueryTooComplex, match="search terms"):
+		parse(" OR ".join(f"word{n}" for n in range(MAX_TERMS + 1)))

@@ -6,7 +6,8 @@ frappe.ui.form.on("Monitored Keyword", {
 		frm.trigger("query");
 	},
 	query(frm) {
-		if (!frm.doc.query) return;
+		// the live check is for those who write keywords (the server refuses everyone else)
+		if (!frm.doc.query || !frappe.user.has_role(["Social Media Manager", "System Manager"])) return;
 		frappe
 			.xcall("social_crm.social_crm.doctype.monitored_keyword.monitored_keyword.check_query", {
 				query: frm.doc.query,

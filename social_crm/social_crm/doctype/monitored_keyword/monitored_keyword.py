@@ -7,11 +7,14 @@ from frappe.model.document import Document
 from frappe.utils import escape_html
 
 from social_crm.engine.keywords import QuerySyntaxError, parse
+from social_crm.engine.query import QueryTooComplex
+
+KEYWORD_ROLES = ("Social Media Manager", "System Manager")
 
 
 class MonitoredKeyword(Document):
 	def validate(self):
-		check = check_query(self.query)
+		check = query_check(self.query)
 		if not check["valid"]:
 			frappe.throw(check["message"], title=_("Invalid Query"))
 		self.languages = ", ".join(
@@ -25,10 +28,23 @@ class MonitoredKeyword(Document):
 
 @frappe.whitelist()
 def check_query(query: str) -> dict:
-	"""Parses a query for the form: the translated error with its position, or the search terms
-	the platforms will be asked for."""
+	"""The form's live check of a query; for the roles that write keywords (parsing a query
+	costs the server work, so it is no service for every logged-in or website user)."""
+	frappe.only_for(KEYWORD_ROLES)
+	return query_check(query)
+
+
+def query_check(query: str | None) -> dict:
+	"""Parses a query: the translated error with its position, or the search terms the
+	platforms will be asked for. A query over the length or cost limits says which."""
 	try:
 		parsed = parse(query or "")
+	except QueryTooComplex as error:
+		return {
+			"valid": False,
+			"position": error.position,
+			"message": _(error.template).format(**error.params),
+		}
 	except QuerySyntaxError as error:
 		return {
 			"valid": False,
