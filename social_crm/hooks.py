@@ -48,6 +48,30 @@ scheduler_events = {
 
 default_log_clearing_doctypes = {"Social Fetch Log": 30}
 
+# Personal data (Frappe's Personal Data Download / Deletion Request), found by the e-mail of
+# the Contact a Social Profile is linked to; social_crm.privacy keeps those fields in step.
+# The Erase Author action of a Social Profile (privacy.erase_author) does the full erasure.
+user_data_fields = [
+	{
+		"doctype": "Social Profile",
+		"filter_by": "email",
+		"redact_fields": ["handle", "display_name", "bio", "profile_url", "avatar_url"],
+		"partial": 1,
+	},
+	{
+		"doctype": "Social Mention",
+		"filter_by": "author_email",
+		"redact_fields": ["author_handle", "author_name", "text", "url", "raw_payload"],
+		"partial": 1,
+	},
+	{
+		"doctype": "Social Ticket",
+		"filter_by": "author_email",
+		"redact_fields": ["subject", "triage_reason"],
+		"partial": 1,
+	},
+]
+
 # Fixtures
 # --------
 

@@ -145,6 +145,7 @@ def insert_mention(mention: Mention, analysis: Analysis, pipeline: Pipeline, acc
 			"fetched_at": now_datetime(),
 			"social_profile": profile.name,
 			"customer": profile.customer,
+			"author_email": profile.email,
 			**mention_values(mention),
 			**analysis_values(analysis),
 		}

@@ -4,11 +4,12 @@ from datetime import timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, now_datetime
+from frappe.utils import now_datetime
 
 from social_crm.engine.schedule import is_due
 from social_crm.engine.sentiment_model import should_use, train
 from social_crm.ingest import site_analyzer
+from social_crm.privacy import delete_expired
 from social_crm.stored_mention import ENGINE_LABELS
 
 FETCH_TIMEOUT = 15 * 60
@@ -77,18 +78,16 @@ def train_sentiment_model() -> None:
 
 
 def delete_expired_mentions() -> int:
-	"""Daily: mentions older than the retention period that no ticket refers to."""
+	"""Daily: mentions older than the retention period that no ticket refers to, deleted
+	permanently, with their profiles' counters recomputed (privacy.delete_expired)."""
 	days = frappe.db.get_single_value("Social CRM Settings", "retention_days")
 	if not days:
 		return 0
-	names = frappe.get_all(
-		"Social Mention",
-		filters={"posted_at": ("<", add_days(now_datetime(), -days)), "social_ticket": ("is", "not set")},
-		pluck="name",
-		limit_page_length=10_000,
-	)
-	for name in names:
-		frappe.delete_doc("Social Mention", name, ignore_permissions=True, force=True)
-	if names:
-		frappe.logger("social_crm").info(_("Deleted {0} mentions past the retention period").format(len(names)))
-	return len(names)
+	deleted = delete_expired(days)
+	if deleted["mentions"] or deleted["profiles"]:
+		frappe.logger("social_crm").info(
+			_("Deleted {0} mentions and {1} profiles past the retention period").format(
+				deleted["mentions"], deleted["profiles"]
+			)
+		)
+	return deleted["mentions"]

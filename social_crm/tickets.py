@@ -174,6 +174,7 @@ def create_ticket(mention_doc, decision: Decision) -> str:
 			"priority": priority,
 			"customer": customer,
 			"social_profile": mention_doc.social_profile,
+			"author_email": mention_doc.author_email,
 			"platform": mention_doc.platform,
 			"social_account": mention_doc.social_account,
 			"social_mention": mention_doc.name,

@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from social_crm import privacy
 from social_crm.profiles import key_of_stored
 
 
@@ -31,6 +32,14 @@ class SocialProfile(Document):
 				frappe.DuplicateEntryError,
 				title=_("Duplicate Social Profile"),
 			)
+
+	def on_update(self):
+		if self.has_value_changed("contact") or (self.contact and not self.email):
+			privacy.sync_author_email(self)
+
+	def on_trash(self):
+		"""Deleting a profile erases its author everywhere, so no record links to it any more."""
+		privacy.detach_profile(self)
 
 
 def on_doctype_update():
