@@ -70,13 +70,22 @@ def account_secrets(account) -> list[str]:
 	return sorted({value for value in values if value and len(value) >= 4}, key=len, reverse=True)
 
 
+def scrubbed(error: BaseException | str, account) -> str:
+	"""The error's text with every credential of the account blanked out (a platform may
+	echo what it was sent; the connectors scrub too, this is the shell's own guard)."""
+	text = str(error)
+	for secret in account_secrets(account):
+		text = text.replace(secret, "********")
+	return text
+
+
 def log_error_without_secrets(title: str, account) -> None:
 	"""An Error Log of the exception being handled, with its traceback but without the frames'
 	locals (frappe.log_error adds them by default, and a request's locals can hold a token)
 	and with the account's credentials blanked out wherever a message quotes them."""
-	text = traceback.format_exc()
-	for secret in account_secrets(account):
-		text = text.replace(secret, "********")
 	frappe.log_error(
-		title=title, message=text, reference_doctype="Social Account", reference_name=account.name
+		title=title,
+		message=scrubbed(traceback.format_exc(), account),
+		reference_doctype="Social Account",
+		reference_name=account.name,
 	)

@@ -20,7 +20,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from social_crm.accounts import connector_for, log_error_without_secrets, save_sessions
+from social_crm.accounts import connector_for, log_error_without_secrets, save_sessions, scrubbed
 from social_crm.engine.connectors.base import ConnectorError, RateLimited
 from social_crm.engine.keywords import KeywordSpec, QuerySyntaxError, parse
 from social_crm.engine.mention import Mention
@@ -56,12 +56,12 @@ def fetch_account(account_name: str) -> dict:
 		frappe.db.set_value(
 			"Social Account",
 			account.name,
-			{"paused_until": to_system_time(error.reset_at), "last_error": error_text(error)},
+			{"paused_until": to_system_time(error.reset_at), "last_error": error_text(scrubbed(error, account))},
 		)
-		return finish_log(log, clock, status="Rate Limited", error=error_text(error))
+		return finish_log(log, clock, status="Rate Limited", error=error_text(scrubbed(error, account)))
 	except ConnectorError as error:
-		frappe.db.set_value("Social Account", account.name, "last_error", error_text(error))
-		return finish_log(log, clock, status="Failed", error=error_text(error))
+		frappe.db.set_value("Social Account", account.name, "last_error", error_text(scrubbed(error, account)))
+		return finish_log(log, clock, status="Failed", error=error_text(scrubbed(error, account)))
 	except Exception:
 		frappe.db.rollback()
 		log_error_without_secrets(_("Social CRM: fetching {0} failed").format(account.name), account)

@@ -31,8 +31,13 @@ class FakeMastodon(FakePlatform):
 	default_page_size = 20
 
 	def __init__(
-		self, posts: list[SeedPost] | None = None, token: str = "mastodon-token", own_handle: str = "acme"
+		self,
+		posts: list[SeedPost] | None = None,
+		token: str = "mastodon-token",
+		own_handle: str = "acme",
+		host: str = HOST,
 	) -> None:
+		self.host = host  # the instance's public name (URIs, local accounts); ids are per instance
 		self.token = token
 		self.own_handle = own_handle
 		self.replies_posted: dict[str, dict[str, Any]] = {}
@@ -45,7 +50,7 @@ class FakeMastodon(FakePlatform):
 
 	def account(self, handle: str, name: str = "", followers: int = 0, bot: bool = False) -> dict[str, Any]:
 		username, _, domain = handle.partition("@")
-		url_host = domain or HOST
+		url_host = domain or self.host
 		return {
 			"id": str(abs(hash(handle)) % 10**9),
 			"username": username,
@@ -56,8 +61,8 @@ class FakeMastodon(FakePlatform):
 			"created_at": "2022-11-01T00:00:00.000Z",
 			"note": "<p>Hier schreibe ich über Cloud &amp; Co.</p>",
 			"url": f"https://{url_host}/@{username}",
-			"avatar": f"https://{HOST}/avatars/{username}.png",
-			"avatar_static": f"https://{HOST}/avatars/{username}.png",
+			"avatar": f"https://{self.host}/avatars/{username}.png",
+			"avatar_static": f"https://{self.host}/avatars/{username}.png",
 			"followers_count": followers,
 			"following_count": 10,
 			"statuses_count": 42,
@@ -69,8 +74,8 @@ class FakeMastodon(FakePlatform):
 		username = post.author.partition("@")[0]
 		return {
 			"id": post.id,
-			"uri": f"https://{HOST}/users/{username}/statuses/{post.id}",
-			"url": f"https://{HOST}/@{username}/{post.id}",
+			"uri": f"https://{self.host}/users/{username}/statuses/{post.id}",
+			"url": f"https://{self.host}/@{username}/{post.id}",
 			"created_at": iso_z(post.created_at),
 			"account": self.account(post.author, post.author_name, post.followers, bot=post.kind == "bot"),
 			"content": text,
@@ -87,7 +92,7 @@ class FakeMastodon(FakePlatform):
 			"media_attachments": [],
 			"mentions": [],
 			"tags": [
-				{"name": t.lower(), "url": f"https://{HOST}/tags/{t.lower()}"}
+				{"name": t.lower(), "url": f"https://{self.host}/tags/{t.lower()}"}
 				for t in _TAG.findall(post.text)
 			],
 			"emojis": [],

@@ -7,7 +7,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from social_crm.accounts import connector_for, log_error_without_secrets
+from social_crm.accounts import connector_for, log_error_without_secrets, scrubbed
 from social_crm.engine.connectors.base import ConnectorError
 from social_crm.escaping import LONG_DATA_LENGTH, error_text, escape_once
 from social_crm.tasks import enqueue_fetch
@@ -21,13 +21,17 @@ class SocialAccount(Document):
 	def validate(self):
 		if self.platform in NEEDS_BASE_URL and not self.base_url:
 			frappe.throw(
-				_("{0} needs a Base URL: the instance address for Mastodon, the feed address for RSS/Atom.").format(
-					_(self.platform)
-				),
+				_(
+					"{0} needs a Base URL: the instance address for Mastodon, the feed address for RSS/Atom."
+				).format(_(self.platform)),
 				frappe.MandatoryError,
 			)
 		if self.platform in NOT_YET_SUPPORTED and self.enabled:
-			frappe.throw(_("Fetching from {0} is not available yet; save the account disabled.").format(_(self.platform)))
+			frappe.throw(
+				_("Fetching from {0} is not available yet; save the account disabled.").format(
+					_(self.platform)
+				)
+			)
 
 	@frappe.whitelist()
 	def test_connection(self) -> str:
@@ -43,10 +47,12 @@ class SocialAccount(Document):
 		try:
 			who = connector_for(self).test_connection()
 		except ConnectorError as error:
-			frappe.throw(error_text(error), title=_("Connection failed"))
+			frappe.throw(error_text(scrubbed(error, self)), title=_("Connection failed"))
 		except Exception:
 			log_error_without_secrets(_("Social CRM: testing {0} failed").format(self.name), self)
-			frappe.throw(_("The connection test failed unexpectedly; see the Error Log."), title=_("Connection failed"))
+			frappe.throw(
+				_("The connection test failed unexpectedly; see the Error Log."), title=_("Connection failed")
+			)
 		return _("Connected to {0} as {1}.").format(_(self.platform), escape_once(str(who), LONG_DATA_LENGTH))
 
 	def check_server_unchanged(self) -> None:
@@ -55,7 +61,9 @@ class SocialAccount(Document):
 		saved = frappe.db.get_value("Social Account", self.name, ["platform", "base_url"], as_dict=True)
 		if saved.platform != self.platform or server_of(saved.base_url) != server_of(self.base_url):
 			frappe.throw(
-				_("Save the account before testing it: its stored credentials are only sent to the server it was saved with."),
+				_(
+					"Save the account before testing it: its stored credentials are only sent to the server it was saved with."
+				),
 				frappe.PermissionError,
 				title=_("Unsaved Changes"),
 			)
