@@ -21,7 +21,6 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, now_datetime
 
-
 ERASER_ROLES = ("Social Media Manager", "System Manager")
 ERASED = "[erased]"
 BATCH = 10_000

@@ -38,8 +38,12 @@ class SocialProfile(Document):
 			privacy.sync_author_email(self)
 
 	def on_trash(self):
-		"""Deleting a profile erases its author everywhere, so no record links to it any more."""
+		"""Deleting a profile erases its author everywhere, so no record links to it any more
+		(and the copy Frappe keeps of a deleted document holds no personal data either)."""
 		privacy.detach_profile(self)
+		for field in ("display_name", "bio", "profile_url", "avatar_url", "email", "contact"):
+			self.set(field, None)
+		self.handle = privacy.erased_handle(self.name)
 
 
 def on_doctype_update():
