@@ -116,3 +116,23 @@ class HostileMastodon(FakeMastodon):
 		if post.kind == "hostile-urls":
 			status["url"] = ATTRIBUTE_BREAK
 		return status
+
+
+def main(argv: list[str] | None = None) -> None:
+	"""Serve the hostile instance on a fixed port until interrupted (for the browser test):
+	python -m social_crm.engine.platform_fakes.hostile PORT [TOKEN]"""
+	import sys
+
+	args = sys.argv[1:] if argv is None else argv
+	port, token = int(args[0]), (args[1] if len(args) > 1 else "hostile-token")
+	fake = HostileMastodon(token=token)
+	fake.start(port)
+	print(f"hostile Mastodon on {fake.base_url} (token {token!r})", flush=True)
+	try:
+		fake._thread.join()
+	except KeyboardInterrupt:
+		fake.stop()
+
+
+if __name__ == "__main__":
+	main()

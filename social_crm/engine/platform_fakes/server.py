@@ -117,13 +117,14 @@ class FakePlatform:
 	def __exit__(self, *exc: object) -> None:
 		self.stop()
 
-	def start(self) -> None:
+	def start(self, port: int = 0) -> None:
+		"""Serve on 127.0.0.1:`port` (0: any free port, what tests use)."""
 		fake = self
 
 		class Handler(_Handler):
 			owner = fake
 
-		self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+		self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
 		self._server.daemon_threads = True
 		self._thread = threading.Thread(
 			target=self._server.serve_forever,
