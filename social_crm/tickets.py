@@ -149,7 +149,9 @@ def reason_text(decision: Decision) -> str:
 	"""The decision's reasons in the user's language, as the mention and ticket show them
 	(the values in them, such as a handle, come from the platform: escaped once)."""
 	return "; ".join(
-		_(reason.template).format(**{key: escape_once(str(value)) for key, value in reason.params.items()})
+		_(reason.template).format(
+			**{key: escape_once(value) if isinstance(value, str) else value for key, value in reason.params.items()}
+		)
 		for reason in decision.reasons
 	)
 
