@@ -85,11 +85,18 @@ def test_unwrap_leaves_other_links_alone():
 	)
 
 
-@pytest.mark.parametrize("kind", ["malformed", "truncated"])
+@pytest.mark.parametrize("kind", ["malformed", "cut_json"])
 def test_broken_feed_is_bad_payload(served, kind):
 	served.add_post(text="x")
 	served.fail(kind)
 	with pytest.raises(BadPayload):
+		connector(served).fetch([], {})
+
+
+def test_a_feed_cut_off_mid_answer_is_platform_unavailable(served):
+	served.add_post(text="x")
+	served.fail("truncated")
+	with pytest.raises(PlatformUnavailable, match="broke off its answer"):
 		connector(served).fetch([], {})
 
 
