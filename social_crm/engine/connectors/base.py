@@ -598,8 +598,13 @@ class Connector(ABC):
 		return (len(value), value)
 
 	def poll_stream(self, stream: Stream, state: dict[str, Any]) -> StreamResult:
-		newest: Mark | None = state.get("newest") if isinstance(state.get("newest"), dict) else None
+		newest = self._usable_mark(stream, state.get("newest"))
 		gap: dict[str, Any] | None = _valid_gap(state.get("gap"))
+		if gap and (
+			self._usable_mark(stream, gap["below"]) is None
+			or (gap.get("above") is not None and self._usable_mark(stream, gap["above"]) is None)
+		):
+			gap = None
 		budget = self.account.page_limit
 		found: list[Mention] = []
 		pages = 0
@@ -644,6 +649,20 @@ class Connector(ABC):
 			caught_up=gap is None and error is None,
 			error=error,
 		)
+
+	def _usable_mark(self, stream: Stream, mark: Any) -> Mark | None:
+		"""A mark from a stored cursor that this connector can order, else None (and a warning):
+		a hand-edited or foreign cursor starts that stream afresh instead of crashing the poll."""
+		if mark is None:
+			return None
+		try:
+			if isinstance(mark, dict):
+				self.order(mark)
+				return mark
+		except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+			pass
+		self.warnings.append(f"{self.account.label}: the saved position of {stream.key} was not understood")
+		return None
 
 	def _walk(self, stream: Stream, above: Mark | None, below: Mark | None, budget: int) -> _Walk:
 		walk = _Walk()
