@@ -59,21 +59,28 @@ def fetch_account(account_name: str) -> dict:
 	counts = store_mentions(account, result.mentions, pipeline, searched=connector.supports_search)
 	frappe.db.commit()
 
-	values = {"last_fetched_at": now_datetime(), "paused_until": None}
+	# A poll a rate limit (or a later page's failure) cut short still stores what came and moves
+	# the cursor as far as that reaches; the account pauses until the platform's reset.
+	paused_until = result.paused_until
+	values = {"last_fetched_at": now_datetime(), "paused_until": to_system_time(paused_until) if paused_until else None}
 	if counts["failed"]:
 		values["last_error"] = _("{0} mentions could not be stored and will be fetched again; see the Error Log.").format(
 			counts["failed"]
 		)
 	else:
 		values["cursor_state"] = json.dumps(result.cursor)
-		values["last_error"] = ""
+		values["last_error"] = (
+			_("Stopped after {0} pages; the rest follows on the next poll: {1}").format(result.pages, str(result.error))
+			if result.error
+			else ""
+		)
 	frappe.db.set_value("Social Account", account.name, values)
 	save_sessions(account, result)
 	frappe.db.commit()
 	return finish_log(
 		log,
 		clock,
-		status="Success" if not counts["failed"] else "Failed",
+		status="Rate Limited" if paused_until else "Failed" if counts["failed"] or result.error else "Success",
 		error=values["last_error"],
 		requests=result.requests,
 		pages=result.pages,
