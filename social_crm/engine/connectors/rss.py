@@ -126,8 +126,8 @@ class FeedConnector(Connector):
 		for link in feed.get("links") or []:
 			if not isinstance(link, dict) or link.get("rel") != "next":
 				continue
-			target = urljoin(url, str(link.get("href") or ""))
 			try:
+				target = urljoin(url, str(link.get("href") or ""))
 				same_host = urlsplit(target).netloc == urlsplit(url).netloc
 			except ValueError:
 				return None
