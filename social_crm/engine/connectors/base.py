@@ -671,9 +671,25 @@ class Connector(ABC):
 		token: str | None = None
 		seen: set[str] = set()
 		tokens: set[str] = set()
+		fell_back = False
 		while walk.pages < budget:
 			try:
 				page = self.fetch_page(stream, above, below, token)
+			except (RequestRejected, AuthFailed) as exc:
+				if token is None or walk.lowest is None or fell_back:
+					walk.error = exc
+					break
+				# The platform refused its own cursor (Bluesky answers 403 to search cursors for
+				# some clients): go on below the lowest post seen, which every connector can ask for.
+				fell_back = True
+				below, token = walk.lowest, None
+				ceiling = self.order(below)
+				tokens = set()  # cursors of the new listing start afresh
+				self.warnings.append(
+					f"{self.account.label}: {stream.key}: the platform refused its paging cursor ({exc});"
+					" continued below the last post instead"
+				)
+				continue
 			except ConnectorError as exc:
 				walk.error = exc
 				break
