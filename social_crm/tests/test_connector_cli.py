@@ -177,7 +177,7 @@ def test_bad_files_exit_2_with_one_line(tmp_path, capsys, name, content, needle)
 def test_a_cursor_file_in_a_missing_directory_is_refused_before_fetching(tmp_path, capsys):
 	with FakeHackerNews() as fake:
 		fake.add_post(text="Acme")
-		code, out, err = run_cli(
+		code, _out, err = run_cli(
 			[
 				"fetch",
 				"--platform",
@@ -206,8 +206,18 @@ def test_a_cursor_of_the_wrong_shape_starts_afresh_with_a_warning(tmp_path, caps
 	with FakeHackerNews() as fake:
 		fake.add_post(text="Acme")
 		code, out, err = run_cli(
-			["fetch", "--platform", "hackernews", "--base-url", fake.base_url, "--query", "Acme", "--json"]
-			+ ["--cursor-file", str(path)],
+			[
+				"fetch",
+				"--platform",
+				"hackernews",
+				"--base-url",
+				fake.base_url,
+				"--query",
+				"Acme",
+				"--json",
+				"--cursor-file",
+				str(path),
+			],
 			capsys,
 		)
 	assert code == 0 and len(out.splitlines()) == 1
@@ -221,7 +231,7 @@ def test_a_refused_connection_says_refused(capsys):
 	with socket.socket() as probe:
 		probe.bind(("127.0.0.1", 0))
 		port = probe.getsockname()[1]
-	code, out, err = run_cli(
+	code, _out, err = run_cli(
 		["fetch", "--platform", "hackernews", "--base-url", f"http://127.0.0.1:{port}", "--query", "Acme"],
 		capsys,
 	)
