@@ -11,7 +11,7 @@ import traceback
 import frappe
 from frappe.utils.password import set_encrypted_password
 
-from social_crm.engine.connectors.base import AccountConfig, Connector, FetchResult, get_connector
+from social_crm.engine.connectors.base import AccountConfig, Connector, FetchResult, Secret, get_connector
 
 # Password fields of Social Account, named as the connectors read them.
 SECRET_FIELDS = (
@@ -24,24 +24,37 @@ SECRET_FIELDS = (
 )
 PLAIN_CREDENTIAL_FIELDS = ("client_id", "username")
 PAGE_LIMIT = 5
+RATE_LIMIT_WAIT = 30  # seconds a poll may wait out short rate limits (Social Account can change it)
 
 
 def account_config(account) -> AccountConfig:
 	"""The engine's view of a Social Account document, credentials included."""
-	credentials = {field: account.get(field) for field in PLAIN_CREDENTIAL_FIELDS}
+	# Secrets are wrapped at once, so no frame below holds them as plain strings (Error Log
+	# tracebacks record frame locals).
+	credentials = {field: Secret(account.get(field) or "") for field in PLAIN_CREDENTIAL_FIELDS}
 	for field in SECRET_FIELDS:
-		credentials[field] = account.get_password(field, raise_exception=False)
-	sessions = account.get_password("session_tokens", raise_exception=False)
-	if sessions:
-		credentials.update(json.loads(sessions))
+		credentials[field] = Secret(account.get_password(field, raise_exception=False) or "")
+	credentials.update(session_secrets(account))
+	wait = account.get("rate_limit_wait")
 	return AccountConfig(
 		platform=account.platform,
 		base_url=account.base_url or "",
+		auth_url=account.get("auth_url") or "",
 		own_handle=account.own_handle or "",
 		credentials=credentials,
 		page_limit=PAGE_LIMIT,
+		throttle_wait=RATE_LIMIT_WAIT if wait is None or wait == "" else max(0, int(wait)),
 		name=account.name,
 	)
+
+
+def session_secrets(account) -> dict:
+	"""The stored login sessions as Secrets; unreadable ones are dropped (the next poll logs in)."""
+	try:
+		sessions = json.loads(account.get_password("session_tokens", raise_exception=False) or "{}")
+		return {str(k): Secret(str(v)) for k, v in sessions.items()} if isinstance(sessions, dict) else {}
+	except Exception:
+		return {}
 
 
 def connector_for(account) -> Connector:

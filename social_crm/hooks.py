@@ -10,6 +10,8 @@ required_apps = ["frappe/erpnext"]
 # ------------
 
 after_install = "social_crm.install.after_install"
+# a fresh site gets ERPNext's setup wizard before the integration tests (as ERPNext apps do)
+before_tests = "social_crm.tests.bench_setup.before_tests"
 before_uninstall = "social_crm.uninstall.before_uninstall"
 
 # Desk

@@ -56,11 +56,16 @@ def fetch_account(account_name: str) -> dict:
 		frappe.db.set_value(
 			"Social Account",
 			account.name,
-			{"paused_until": to_system_time(error.reset_at), "last_error": error_text(scrubbed(error, account))},
+			{
+				"paused_until": to_system_time(error.reset_at),
+				"last_error": error_text(scrubbed(error, account)),
+			},
 		)
 		return finish_log(log, clock, status="Rate Limited", error=error_text(scrubbed(error, account)))
 	except ConnectorError as error:
-		frappe.db.set_value("Social Account", account.name, "last_error", error_text(scrubbed(error, account)))
+		frappe.db.set_value(
+			"Social Account", account.name, "last_error", error_text(scrubbed(error, account))
+		)
 		return finish_log(log, clock, status="Failed", error=error_text(scrubbed(error, account)))
 	except Exception:
 		frappe.db.rollback()
@@ -72,11 +77,24 @@ def fetch_account(account_name: str) -> dict:
 	counts = store_mentions(account, result.mentions, pipeline, searched=connector.supports_search)
 	frappe.db.commit()
 
-	values = {"last_fetched_at": now_datetime(), "paused_until": None, "cursor_state": safe_json(result.cursor)}
-	values["last_error"] = ""
+	# A poll a rate limit (or a later page's failure) cut short still stores what came and moves
+	# the cursor as far as that reaches; the account pauses until the platform's reset.
+	paused_until = result.paused_until
+	values = {
+		"last_fetched_at": now_datetime(),
+		"paused_until": to_system_time(paused_until) if paused_until else None,
+		"cursor_state": safe_json(result.cursor),
+		"last_error": "",
+	}
 	if counts["failed"]:
-		values["last_error"] = _("{0} mentions could not be stored and were skipped: {1}; see the Error Log.").format(
-			len(counts["failed"]), escape_once(", ".join(counts["failed"]), 1000)
+		values["last_error"] = _(
+			"{0} mentions could not be stored and were skipped: {1}; see the Error Log."
+		).format(len(counts["failed"]), escape_once(", ".join(counts["failed"]), 1000))
+	elif result.error:
+		values["last_error"] = error_text(
+			_("Stopped after {0} pages; the rest follows on the next poll: {1}").format(
+				result.pages, scrubbed(result.error, account)
+			)
 		)
 	frappe.db.set_value("Social Account", account.name, values)
 	save_sessions(account, result)
@@ -84,7 +102,13 @@ def fetch_account(account_name: str) -> dict:
 	return finish_log(
 		log,
 		clock,
-		status="Success" if not counts["failed"] else "Partly Stored",
+		status="Rate Limited"
+		if paused_until
+		else "Partly Stored"
+		if counts["failed"]
+		else "Failed"
+		if result.error
+		else "Success",
 		error=values["last_error"],
 		requests=result.requests,
 		pages=result.pages,
@@ -204,7 +228,9 @@ def keyword_specs() -> list[KeywordSpec]:
 	)
 	platforms = {}
 	for row in frappe.get_all(
-		"Monitored Keyword Platform", filters={"parenttype": "Monitored Keyword"}, fields=["parent", "platform"]
+		"Monitored Keyword Platform",
+		filters={"parenttype": "Monitored Keyword"},
+		fields=["parent", "platform"],
 	):
 		platforms.setdefault(row.parent, set()).add(row.platform)
 	specs = []
@@ -212,7 +238,9 @@ def keyword_specs() -> list[KeywordSpec]:
 		try:
 			parse(row.query)
 		except QuerySyntaxError:
-			frappe.log_error(title=_("Social CRM: Monitored Keyword {0} has an invalid query").format(row.name))
+			frappe.log_error(
+				title=_("Social CRM: Monitored Keyword {0} has an invalid query").format(row.name)
+			)
 			continue
 		specs.append(
 			KeywordSpec(
@@ -251,7 +279,9 @@ def reanalyse(names=None, filters=None) -> int:
 		filters = {"name": ("in", names)}
 	# get_list applies the user's permissions (user permissions, if-owner rules) to the rows.
 	names = frappe.get_list("Social Mention", filters=filters or {}, pluck="name", limit_page_length=0)
-	frappe.enqueue("social_crm.ingest.reanalyse_mentions", queue="long", names=list(names), enqueue_after_commit=True)
+	frappe.enqueue(
+		"social_crm.ingest.reanalyse_mentions", queue="long", names=list(names), enqueue_after_commit=True
+	)
 	return len(names)
 
 
@@ -262,7 +292,9 @@ def reanalyse_mentions(names: list[str]) -> None:
 	for name in names:
 		doc = frappe.get_doc("Social Mention", name)
 		mention = engine_mention(doc)
-		analysis = pipeline.analyse(mention, frappe.db.get_value("Social Account", doc.social_account, "own_handle") or "")
+		analysis = pipeline.analyse(
+			mention, frappe.db.get_value("Social Account", doc.social_account, "own_handle") or ""
+		)
 		doc.update(analysis_values(analysis, keep_sentiment=bool(doc.sentiment_corrected)))
 		doc.flags.from_analysis = True
 		doc.save(ignore_permissions=True)
@@ -275,5 +307,7 @@ def reanalyse_mentions(names: list[str]) -> None:
 
 def corrected(analysis: Analysis, doc) -> Analysis:
 	"""The analysis with the agent's sentiment instead of the analyser's."""
-	sentiment = replace(analysis.sentiment, label=ENGINE_LABELS[doc.sentiment_label], score=doc.sentiment_score or 0.0)
+	sentiment = replace(
+		analysis.sentiment, label=ENGINE_LABELS[doc.sentiment_label], score=doc.sentiment_score or 0.0
+	)
 	return replace(analysis, sentiment=sentiment)

@@ -506,6 +506,8 @@ class _Parser:
 				raise QuerySyntaxError.at(token.position, "The query is nested too deeply")
 			if self.peek().kind == ")":
 				raise QuerySyntaxError.at(token.position, "Empty parentheses")
+			if self.peek().kind == "end":  # `acme AND (`
+				raise QuerySyntaxError.at(token.position, "Opening parenthesis is never closed")
 			inner = self.parse_or(depth + 1)
 			if self.peek().kind != ")":
 				raise QuerySyntaxError.at(token.position, "Opening parenthesis is never closed")

@@ -9,6 +9,7 @@ from social_crm.engine.connectors.base import (
 	ConnectorError,
 	Credentials,
 	Secret,
+	SendTimeAuth,
 	connector_class,
 	get_connector,
 	parse_time,
@@ -136,3 +137,75 @@ def test_demo_platforms_serve_every_sample_post_through_the_real_connectors():
 		Platform.HACKER_NEWS,
 		Platform.RSS,
 	}
+
+
+@pytest.mark.parametrize(
+	"value",
+	["1e300", "inf", "-inf", "nan", "-5", "9" * 400, "Fri, 31 Dec 9999 23:59:59 GMT", "\x00\ufffd", "1e-300"],
+)
+def test_hostile_reset_headers_never_raise_and_never_pause_beyond_a_day(value):
+	for name in ("Retry-After", "x-rate-limit-reset", "X-RateLimit-Reset", "ratelimit-reset"):
+		reset = reset_time_from_headers({name: value}, now=NOW)
+		assert NOW <= reset <= NOW + timedelta(hours=24)
+
+
+def test_a_reset_far_in_the_future_is_capped_at_24_hours():
+	assert reset_time_from_headers({"Retry-After": "999999999"}, now=NOW) == NOW + timedelta(hours=24)
+	far = format_datetime(NOW + timedelta(days=3000), usegmt=True)
+	assert reset_time_from_headers({"Retry-After": far}, now=NOW) == NOW + timedelta(hours=24)
+
+
+def test_send_time_auth_shows_no_secret_and_signs_the_prepared_request():
+	import requests
+
+	auth = SendTimeAuth("Bearer", Secret("tok-SENTINEL"), json_body={"password": Secret("pw-SENTINEL")})
+	assert "SENTINEL" not in repr(auth) and "SENTINEL" not in str(auth)
+	prepared = requests.Request("POST", "http://example.invalid/x", auth=auth).prepare()
+	assert prepared.headers["Authorization"] == "Bearer tok-SENTINEL"
+	assert prepared.body == b'{"password": "pw-SENTINEL"}'
+	assert prepared.headers["Content-Length"] == str(len(prepared.body))
+	basic = requests.Request(
+		"POST",
+		"http://example.invalid/x",
+		auth=SendTimeAuth(
+			basic=(Secret("id"), Secret("sec")), form={"grant_type": "password", "p": Secret("x y")}
+		),
+	).prepare()
+	assert basic.headers["Authorization"] == "Basic aWQ6c2Vj"
+	assert basic.body == "grant_type=password&p=x+y"
+
+
+def test_a_timeout_that_is_not_a_positive_number_is_refused():
+	for bad in (0, -1, float("nan"), float("inf")):
+		with pytest.raises(ValueError):
+			AccountConfig(platform=Platform.HACKER_NEWS, timeout=bad)
+
+
+def test_the_throttle_hook_lets_a_platform_slow_down_on_its_own_signal():
+	"""What Meta usage headers and YouTube quotas plug into: a usable answer that pauses the rest."""
+	from social_crm.engine.connectors.base import Throttle
+	from social_crm.engine.platform_fakes.hackernews import FakeHackerNews
+
+	class UsageHN(connector_class(Platform.HACKER_NEWS)):
+		def throttle(self, response):
+			if response.headers.get("X-App-Usage"):
+				return Throttle(datetime.now(timezone.utc) + timedelta(hours=1), usable=True, reason="usage")
+			return super().throttle(response)
+
+	with FakeHackerNews() as fake:
+		fake.add_many(5, text="Acme {n}")
+		account = AccountConfig(platform=Platform.HACKER_NEWS, base_url=fake.base_url, page_size=2)
+		connector = UsageHN(account)
+		original = fake.handle
+
+		def with_usage(request, empty):
+			reply = original(request, empty)
+			reply.headers["X-App-Usage"] = '{"call_count": 100}'
+			return reply
+
+		fake.handle = with_usage
+		result = connector.fetch(["Acme"], {})
+	assert len(result.mentions) == 2  # page 1 was used; page 2 was not asked for
+	assert len(fake.requests) == 1
+	assert result.paused_until is not None
+	assert result.paused_until > datetime.now(timezone.utc) + timedelta(minutes=59)

@@ -22,6 +22,14 @@ def harness():
 
 
 @pytest.fixture
+def reset_headers():
+	return lambda seconds: {
+		"ratelimit-remaining": "0",
+		"ratelimit-reset": str(int(rate_limit_in(seconds).timestamp())),
+	}
+
+
+@pytest.fixture
 def rate_limit():
 	reset = rate_limit_in(300)
 	return {

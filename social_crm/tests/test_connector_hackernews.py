@@ -13,6 +13,11 @@ def harness():
 
 
 @pytest.fixture
+def reset_headers():
+	return lambda seconds: {"Retry-After": str(seconds)}
+
+
+@pytest.fixture
 def rate_limit():
 	return {"Retry-After": "120"}, rate_limit_in(120)
 

@@ -9,15 +9,34 @@ from social_crm.tests.connector_contract import SECRET_MARK, Harness, rate_limit
 TOKEN = f"tok-{SECRET_MARK}-mastodon"
 
 
-@pytest.fixture
-def harness():
+@pytest.fixture(params=["search", "tag"])
+def harness(request):
+	"""Full-text search (max_id paging, ends with an empty page) and a hashtag timeline (Link)."""
+	if request.param == "tag":
+		return Harness(
+			FakeMastodon,
+			"Mastodon",
+			search_path="/api/v1/timelines/tag/AcmeCloud",
+			query="#AcmeCloud",
+			seed_suffix=" #AcmeCloud",
+			trailing_empty_page=1,
+			fake_kwargs={"token": TOKEN},
+			credentials={"access_token": TOKEN},
+		)
 	return Harness(
 		FakeMastodon,
 		"Mastodon",
 		search_path="/api/v2/search",
+		trailing_empty_page=1,
+		search_has_cursor=False,
 		fake_kwargs={"token": TOKEN},
 		credentials={"access_token": TOKEN},
 	)
+
+
+@pytest.fixture
+def reset_headers():
+	return lambda seconds: {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": iso_z(rate_limit_in(seconds))}
 
 
 @pytest.fixture
@@ -64,9 +83,27 @@ def test_hashtags_use_the_public_tag_timeline_and_follow_the_link_header(harness
 	result = connector.fetch(["#AcmeCloud"], {})
 	assert sorted(m.external_id for m in result.mentions) == sorted(p.id for p in posts)
 	tag_requests = served.requests_to("/api/v1/timelines/tag/AcmeCloud")
-	assert len(tag_requests) == 3
+	# 2 + 2 + 1, and the page after the last one is empty and has no Link rel="next"
+	assert len(tag_requests) == 4
 	assert tag_requests[1].param("max_id") == posts[3].id  # from Link rel="next"
 	assert "authorization" not in tag_requests[0].headers
+
+
+def test_a_page_shorter_than_the_limit_is_not_the_last_one(harness, served):
+	"""The server filters and caps pages: only a missing Link rel="next" ends the timeline."""
+	posts = [served.add_post(text=f"Neu: #AcmeCloud Teil {n}") for n in range(6)]
+	posts[4].hidden = True  # filtered by the server: page 1 has one status instead of two
+	result = harness.connector(served, credentials={}).fetch(["#AcmeCloud"], {})
+	assert sorted(m.external_id for m in result.mentions) == sorted(p.id for p in posts if not p.hidden)
+
+
+def test_limit_is_capped_at_the_documented_40(harness, served):
+	for n in range(45):
+		served.add_post(text=f"#AcmeCloud {n}")
+	result = harness.connector(served, credentials={}, page_size=80).fetch(["#AcmeCloud"], {})
+	assert len(result.mentions) == 45
+	first = served.requests_to("/api/v1/timelines/tag/AcmeCloud")[0]
+	assert first.param("limit") == "40"
 
 
 def test_search_without_a_token_is_skipped_with_a_warning(harness, served):

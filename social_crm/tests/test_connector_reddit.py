@@ -30,6 +30,11 @@ def harness():
 
 
 @pytest.fixture
+def reset_headers():
+	return lambda seconds: {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(seconds)}
+
+
+@pytest.fixture
 def rate_limit():
 	return {
 		"x-ratelimit-used": "600",

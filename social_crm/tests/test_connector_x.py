@@ -25,6 +25,14 @@ def harness():
 
 
 @pytest.fixture
+def reset_headers():
+	return lambda seconds: {
+		"x-rate-limit-remaining": "0",
+		"x-rate-limit-reset": str(int(rate_limit_in(seconds).timestamp())),
+	}
+
+
+@pytest.fixture
 def rate_limit():
 	reset = rate_limit_in(900)
 	return {

@@ -21,6 +21,7 @@ def test_hooks_wire_what_the_app_needs():
 	assert hooks["required_apps"] == ["frappe/erpnext"]
 	assert contract.resolve(hooks["after_install"]) is not None
 	assert contract.resolve(hooks["before_uninstall"]) is not None
+	assert contract.resolve(hooks["before_tests"]) is not None  # a fresh site runs the setup wizard
 	assert "Customer" in hooks["override_doctype_dashboards"]
 	assert set(hooks["doctype_js"]) >= {"Customer", "Issue"}
 

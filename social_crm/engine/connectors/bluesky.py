@@ -15,11 +15,13 @@ The handle is AccountConfig.own_handle (or credential `identifier`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 import requests
+from requests.auth import AuthBase
 
 from social_crm.engine.connectors.base import (
 	AuthFailed,
@@ -29,7 +31,9 @@ from social_crm.engine.connectors.base import (
 	ReplyFailed,
 	ReplyResult,
 	Secret,
+	SendTimeAuth,
 	Stream,
+	bearer,
 	parse_time,
 	register,
 )
@@ -50,8 +54,8 @@ class BlueskyConnector(Connector):
 	def __init__(self, account: Any, session: requests.Session | None = None) -> None:
 		super().__init__(account, session)
 		creds = account.credentials
-		self._access = creds.reveal("access_jwt", "")
-		self._refresh = creds.reveal("refresh_jwt", "")
+		self._access: Secret = creds.secret("access_jwt")
+		self._refresh: Secret = creds.secret("refresh_jwt")
 		self._did = creds.reveal("did", "")
 
 	def xrpc(self, method: str) -> str:
@@ -63,57 +67,57 @@ class BlueskyConnector(Connector):
 	def identifier(self) -> str:
 		return self.account.credentials.reveal("identifier", "") or self.account.own_handle.lstrip("@")
 
-	def auth_headers(self) -> dict[str, str]:
+	def auth(self) -> AuthBase | None:
 		if not self._access:
 			self.login()
-		return {"Authorization": f"Bearer {self._access}"}
+		return bearer(self._access)
 
 	def login(self) -> None:
-		password = self.account.credentials.reveal("app_password")
+		password = self.account.credentials.secret(
+			"app_password", missing=f"{self.account.label}: no app password configured"
+		)
 		if not self.identifier:
 			raise AuthFailed(f"{self.account.label}: no handle configured for the Bluesky login")
 		response = self.request(
 			"POST",
 			self.xrpc("com.atproto.server.createSession"),
-			json_body={"identifier": self.identifier, "password": password},
-			auth=False,
+			auth=SendTimeAuth(json_body={"identifier": self.identifier, "password": password}),
 		)
-		self._store_session(self.parse_json(response))
+		self._store_session(response)
 
 	def is_expired_auth(self, response: requests.Response) -> bool:
 		if response.status_code not in (400, 401):
 			return False
 		try:
-			return response.json().get("error") in ("ExpiredToken", "InvalidToken")
-		except ValueError:
+			payload = json.loads(response.content)
+		except (ValueError, UnicodeDecodeError, RecursionError):
 			return False
+		return isinstance(payload, dict) and payload.get("error") in ("ExpiredToken", "InvalidToken")
 
 	def refresh_auth(self) -> bool:
 		"""Refresh the session once; when the refresh token is dead too, log in afresh."""
 		if self._refresh:
 			response = self._send(
-				"POST",
-				self.xrpc("com.atproto.server.refreshSession"),
-				params=None,
-				json_body=None,
-				data=None,
-				headers={"Authorization": f"Bearer {self._refresh}"},
+				"POST", self.xrpc("com.atproto.server.refreshSession"), auth=bearer(self._refresh)
 			)
 			if response.status_code == 200:
-				self._store_session(self.parse_json(response))
+				self._store_session(response)
 				return True
 			if not self.is_expired_auth(response):
 				self.raise_for_status(response)
-		self._access = self._refresh = ""
+		self._access = self._refresh = Secret("")
 		self.login()
 		return True
 
-	def _store_session(self, payload: Any) -> None:
-		with self.reading("session"):
-			self._access, self._refresh = payload["accessJwt"], payload["refreshJwt"]
-			self._did = payload.get("did", self._did)
+	def _store_session(self, response: requests.Response) -> None:
+		"""Keep the JWTs as Secrets; the parsed payload never outlives `_session_of`'s frame."""
+		session = _session_of(response.content)
+		if session is None:
+			raise self.bad_payload("unexpected session from the platform (no accessJwt/refreshJwt)")
+		self._access, self._refresh = session["access_jwt"], session["refresh_jwt"]
+		self._did = session["did"].reveal() or self._did
 		self.credentials_update.update(
-			access_jwt=Secret(self._access), refresh_jwt=Secret(self._refresh), did=Secret(self._did)
+			access_jwt=self._access, refresh_jwt=self._refresh, did=Secret(self._did)
 		)
 
 	# -- streams --
@@ -140,22 +144,28 @@ class BlueskyConnector(Connector):
 			if older_than:
 				params.append(("until", older_than["ts"]))
 			payload = self.get_json(self.xrpc("app.bsky.feed.searchPosts"), params=params)
-			with self.reading("search result"):
-				entries = [
-					(self.mark(p["record"]["createdAt"], p["indexedAt"], p["uri"]), self.to_mention(p))
-					for p in payload["posts"]
-				]
+			entries = self.each(
+				self.items(payload, "posts", "search result"),
+				"post",
+				lambda p: (self.mark(p["record"]["createdAt"], p["indexedAt"], p["uri"]), self.to_mention(p)),
+			)
 		else:
 			params += [("reasons", reason) for reason in MENTION_REASONS]
 			payload = self.get_json(self.xrpc("app.bsky.notification.listNotifications"), params=params)
-			with self.reading("notifications"):
-				entries = [
-					(self.mark(n["indexedAt"], n["indexedAt"], n["uri"]), self.to_mention(n))
-					for n in payload["notifications"]
-					if n.get("reason") in MENTION_REASONS
-					and n.get("record", {}).get("$type", "app.bsky.feed.post") == "app.bsky.feed.post"
-				]
-		return Page(entries, next_token=payload.get("cursor"))
+			entries = self.each(
+				self.items(payload, "notifications", "notifications"),
+				"notification",
+				self._notification_entry,
+			)
+		cursor = payload.get("cursor")
+		return Page(entries, next_token=cursor if isinstance(cursor, str) and cursor else None)
+
+	def _notification_entry(self, n: dict[str, Any]) -> tuple[Mark, Mention] | None:
+		if n.get("reason") not in MENTION_REASONS:
+			return None
+		if n.get("record", {}).get("$type", "app.bsky.feed.post") != "app.bsky.feed.post":
+			return None
+		return self.mark(n["indexedAt"], n["indexedAt"], n["uri"]), self.to_mention(n)
 
 	@staticmethod
 	def mark(created_at: str, indexed_at: str, uri: str) -> Mark:
@@ -231,6 +241,19 @@ class BlueskyConnector(Connector):
 		created = self.parse_json(response)
 		with self.reading("created record"):
 			return ReplyResult(external_id=created["uri"], url=post_url(self.identifier, created["uri"]))
+
+
+def _session_of(content: bytes) -> dict[str, Secret] | None:
+	"""The tokens of a createSession/refreshSession answer as Secrets, or None; never raises,
+	so no traceback holds the decoded payload."""
+	try:
+		payload = json.loads(content)
+		access, refresh, did = payload["accessJwt"], payload["refreshJwt"], payload.get("did") or ""
+		if not (isinstance(access, str) and isinstance(refresh, str) and isinstance(did, str)):
+			return None
+		return {"access_jwt": Secret(access), "refresh_jwt": Secret(refresh), "did": Secret(did)}
+	except Exception:
+		return None
 
 
 def post_url(handle: str, uri: str) -> str:

@@ -50,7 +50,7 @@ class HackerNewsConnector(Connector):
 			filters.append(f"created_at_i>={int(newer_than['ts'])}")  # same second: the id decides
 		if older_than:
 			filters.append(f"created_at_i<={int(older_than['ts'])}")
-		page = int(token or 0)
+		page = int(token) if token and token.isdigit() else 0
 		params: dict[str, Any] = {
 			"query": stream.value.strip('"'),
 			"tags": "(story,comment)",
@@ -60,13 +60,19 @@ class HackerNewsConnector(Connector):
 		if filters:
 			params["numericFilters"] = ",".join(filters)
 		payload = self.get_json(f"{self.base_url}/api/v1/search_by_date", params=params)
+		hits = self.items(payload, "hits", "search result")
+		entries = self.each(hits, "hit", lambda h: (self.mark(h), self.to_mention(h)))
 		with self.reading("search result"):
-			entries = [
-				({"id": h["objectID"], "ts": int(h["created_at_i"])}, self.to_mention(h))
-				for h in payload["hits"]
-			]
-			more = page + 1 < int(payload.get("nbPages") or 0)
-			return Page(entries, next_token=str(page + 1) if more else None)
+			pages = int(payload.get("nbPages") or 0)  # pages are numbered 0 .. nbPages-1
+		more = page + 1 < pages
+		return Page(entries, next_token=str(page + 1) if more else None)
+
+	@staticmethod
+	def mark(hit: dict[str, Any]) -> Mark:
+		object_id = hit["objectID"]
+		if not str(object_id).isdigit():
+			raise ValueError("an HN objectID is a number")
+		return {"id": str(object_id), "ts": int(hit["created_at_i"])}
 
 	def to_mention(self, hit: dict[str, Any]) -> Mention:
 		if hit.get("comment_text") is not None:

@@ -1,25 +1,29 @@
 """Mastodon (any instance): hashtags, full-text search, and mentions of the account.
 
 Endpoints (docs.joinmastodon.org/methods):
-* GET /api/v1/timelines/tag/:hashtag   public; `#tag` queries. Pages by max_id via the Link
-  header (rel="next" = older); since_id bounds it below.
+* GET /api/v1/timelines/tag/:hashtag   public; `#tag` queries. Pages by the Link header
+  (rel="next" = older, read with requests' `Response.links`); since_id bounds it below. A page
+  may be shorter than `limit` (the server filters and caps it), so its length says nothing
+  about the end: only a missing rel="next" does.
 * GET /api/v2/search?type=statuses     other queries. Needs a user token on most instances
-  (without one they are skipped with a warning); pages by max_id.
+  (without one they are skipped with a warning); no Link header, pages by max_id and ends
+  with an empty page.
 * GET /api/v1/notifications?types[]=mention   the account's own mentions (token).
 * POST /api/v1/statuses                reply, with in_reply_to_id and Idempotency-Key.
 * GET /api/v1/accounts/verify_credentials   test_connection.
-Limits: 40 items per page; 300 requests / 5 min per token (X-RateLimit-Reset is an ISO time).
+Limits: `limit` at most 40 (notifications 80); 300 requests / 5 min per token
+(X-RateLimit-Reset is an ISO time).
 Credentials: `access_token` (optional for hashtags only).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
+from requests.auth import AuthBase
 
 from social_crm.engine.connectors.base import (
 	AuthFailed,
@@ -29,13 +33,12 @@ from social_crm.engine.connectors.base import (
 	ReplyFailed,
 	ReplyResult,
 	Stream,
+	bearer,
 	parse_time,
 	register,
 )
 from social_crm.engine.mention import Author, Mention, Platform
 from social_crm.engine.text import html_to_text
-
-_LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?([^";]+)"?')
 
 
 @register
@@ -50,8 +53,8 @@ class MastodonConnector(Connector):
 	def token(self) -> str:
 		return self.account.credentials.reveal("access_token", "")
 
-	def auth_headers(self) -> dict[str, str]:
-		return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+	def auth(self) -> AuthBase | None:
+		return bearer(self.account.credentials.secret("access_token"))
 
 	# -- streams --
 
@@ -84,35 +87,40 @@ class MastodonConnector(Connector):
 		if stream.kind == "search":
 			params += [("q", stream.value), ("type", "statuses"), ("resolve", "false")]
 			response = self.request("GET", f"{self.base_url}/api/v2/search", params=params)
-			payload = self.parse_json(response)
-			with self.reading("search result"):
-				statuses = payload["statuses"]
-				entries = [({"id": s["id"]}, self.to_mention(s)) for s in statuses]
-			return self._page(entries, None, statuses)
+			statuses = self.items(self.parse_json(response), "statuses", "search result")
+			entries = self.each(statuses, "status", lambda s: (self.mark(s), self.to_mention(s)))
+			# no Link header on search: go on below the last id until a page comes back empty
+			last_id = statuses[-1].get("id") if statuses and isinstance(statuses[-1], dict) else None
+			return Page(entries, next_token=str(last_id) if last_id else None)
 		if newer_than:
 			params.append(("since_id", newer_than["id"]))
 		if stream.kind == "tag":
 			url = f"{self.base_url}/api/v1/timelines/tag/{quote(stream.value, safe='')}"
 			response = self.request("GET", url, params=params)
-			with self.reading("hashtag timeline"):
-				statuses = self.parse_json(response)
-				entries = [({"id": s["id"]}, self.to_mention(s)) for s in statuses]
+			statuses = self.parse_json(response)
+			if not isinstance(statuses, list):
+				raise self.bad_payload("unexpected hashtag timeline from the platform (not a list)")
+			entries = self.each(statuses, "status", lambda s: (self.mark(s), self.to_mention(s)))
 		else:
 			params.append(("types[]", "mention"))
 			response = self.request("GET", f"{self.base_url}/api/v1/notifications", params=params)
-			with self.reading("notifications"):
-				statuses = self.parse_json(response)
-				entries = [
-					({"id": n["id"]}, self.to_mention(n["status"]))
-					for n in statuses
-					if n.get("type") == "mention" and n.get("status")
-				]
-		return self._page(entries, next_max_id(response), statuses)
+			notifications = self.parse_json(response)
+			if not isinstance(notifications, list):
+				raise self.bad_payload("unexpected notifications from the platform (not a list)")
+			entries = self.each(notifications, "notification", self._notification_entry)
+		return Page(entries, next_token=next_max_id(response))
 
-	def _page(self, entries: list[tuple[Mark, Mention]], link_max_id: str | None, items: list[Any]) -> Page:
-		"""A short page is the last one; the Link header (else the last id) says where to go on."""
-		last_id = str(items[-1]["id"]) if items else None
-		return Page(entries, next_token=link_max_id or last_id, exhausted=len(items) < self.page_size)
+	@staticmethod
+	def mark(item: dict[str, Any]) -> Mark:
+		value = item["id"]
+		if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).isdigit():
+			raise ValueError("a Mastodon id is a string of digits")
+		return {"id": str(value)}
+
+	def _notification_entry(self, notification: dict[str, Any]) -> tuple[Mark, Mention] | None:
+		if notification.get("type") != "mention" or not notification.get("status"):
+			return None
+		return self.mark(notification), self.to_mention(notification["status"])
 
 	# -- mapping --
 
@@ -184,10 +192,10 @@ class MastodonConnector(Connector):
 
 
 def next_max_id(response: requests.Response) -> str | None:
-	"""max_id of the Link header's rel="next" (older page), if the server sent one."""
-	for url, rel in _LINK.findall(response.headers.get("Link", "")):
-		if rel == "next":
-			values = parse_qs(urlsplit(url).query).get("max_id")
-			if values:
-				return values[0]
-	return None
+	"""max_id of the Link header's rel="next" (older page); None when there is no next page."""
+	try:
+		url = (response.links.get("next") or {}).get("url") or ""
+		values = parse_qs(urlsplit(url).query).get("max_id")
+	except ValueError:
+		return None
+	return values[0] if values else None

@@ -14,12 +14,13 @@ password; a cached `access_token` is returned in credentials_update.
 
 from __future__ import annotations
 
-import base64
+import json
 from collections.abc import Sequence
 from datetime import timezone
 from typing import Any
 
 import requests
+from requests.auth import AuthBase
 
 from social_crm.engine.connectors.base import (
 	AuthFailed,
@@ -29,6 +30,7 @@ from social_crm.engine.connectors.base import (
 	ReplyFailed,
 	ReplyResult,
 	Secret,
+	SendTimeAuth,
 	Stream,
 	parse_time,
 	register,
@@ -50,7 +52,7 @@ class RedditConnector(Connector):
 	def __init__(self, account: Any, session: requests.Session | None = None) -> None:
 		super().__init__(account, session)
 		self.auth_url = (account.auth_url or WEB).rstrip("/")
-		self._token = account.credentials.reveal("access_token", "")
+		self._token: Secret = account.credentials.secret("access_token")
 
 	@property
 	def has_user(self) -> bool:
@@ -59,42 +61,33 @@ class RedditConnector(Connector):
 
 	# -- auth --
 
-	def auth_headers(self) -> dict[str, str]:
+	def auth(self) -> AuthBase | None:
 		if not self._token:
 			self.get_token()
-		return {"Authorization": f"bearer {self._token}"}
+		return SendTimeAuth("bearer", self._token)  # Reddit's documented spelling
 
 	def get_token(self) -> None:
+		"""OAuth2 token from `auth_url` (www.reddit.com unless the account names another)."""
 		creds = self.account.credentials
-		client = (creds.reveal("client_id"), creds.reveal("client_secret"))
+		missing = f"{self.account.label}: the Reddit app's client id and client secret are needed"
+		client = (creds.secret("client_id", missing), creds.secret("client_secret", missing))
+		form: dict[str, str | Secret] = {"grant_type": "client_credentials"}
 		if self.has_user:
-			form = {
-				"grant_type": "password",
-				"username": creds.reveal("username"),
-				"password": creds.reveal("password"),
-			}
-		else:
-			form = {"grant_type": "client_credentials"}
-		basic = base64.b64encode(f"{client[0]}:{client[1]}".encode()).decode()
+			form = {"grant_type": "password", "username": creds["username"], "password": creds["password"]}
 		response = self.request(
-			"POST",
-			f"{self.auth_url}/api/v1/access_token",
-			data=form,
-			headers={"Authorization": f"Basic {basic}"},
-			auth=False,
+			"POST", f"{self.auth_url}/api/v1/access_token", auth=SendTimeAuth(basic=client, form=form)
 		)
-		payload = self.parse_json(response)
-		if not isinstance(payload, dict) or not payload.get("access_token"):
-			error = payload.get("error") if isinstance(payload, dict) else "no token"
-			raise AuthFailed(f"{self.account.label}: Reddit refused the login ({self.scrub(str(error))})")
-		self._token = payload["access_token"]
-		self.credentials_update["access_token"] = Secret(self._token)
+		token, error = _token_of(response.content)
+		if token is None:
+			raise AuthFailed(f"{self.account.label}: Reddit refused the login ({self.scrub(error)[:80]})")
+		self._token = token
+		self.credentials_update["access_token"] = token
 
 	def is_expired_auth(self, response: requests.Response) -> bool:
 		return response.status_code == 401
 
 	def refresh_auth(self) -> bool:
-		self._token = ""
+		self._token = Secret("")
 		self.get_token()
 		return True
 
@@ -123,10 +116,18 @@ class RedditConnector(Connector):
 		else:
 			url = f"{self.base_url}/message/mentions"
 		payload = self.get_json(url, params=params)
-		with self.reading("listing"):
-			data = payload["data"]
-			entries = [({"id": c["data"]["name"]}, self.to_mention(c)) for c in data["children"]]
-			return Page(entries, next_token=data.get("after"))
+		data = payload.get("data") if isinstance(payload, dict) else None
+		children = self.items(data, "children", "listing")
+		entries = self.each(children, "thing", lambda c: (self.mark(c), self.to_mention(c)))
+		after = data.get("after")  # None on the last page of the listing
+		return Page(entries, next_token=after if isinstance(after, str) and after else None)
+
+	@staticmethod
+	def mark(thing: dict[str, Any]) -> Mark:
+		name = thing["data"]["name"]
+		base36 = name.partition("_")[2]
+		int(base36, 36)  # a fullname is t<n>_<base 36 id>; anything else is not a thing
+		return {"id": name}
 
 	# -- mapping --
 
@@ -185,3 +186,16 @@ class RedditConnector(Connector):
 			data = body["data"]["things"][0]["data"]
 			permalink = data.get("permalink", "")
 			return ReplyResult(external_id=data["name"], url=f"{WEB}{permalink}" if permalink else "")
+
+
+def _token_of(content: bytes) -> tuple[Secret | None, str]:
+	"""The access token of a token-endpoint answer as a Secret, else None and Reddit's error;
+	never raises, so no traceback holds the decoded payload."""
+	try:
+		payload = json.loads(content)
+	except Exception:
+		return None, "the answer is not JSON"
+	if isinstance(payload, dict) and isinstance(payload.get("access_token"), str) and payload["access_token"]:
+		return Secret(payload["access_token"]), ""
+	error = payload.get("error") if isinstance(payload, dict) else None
+	return None, str(error or "no token")

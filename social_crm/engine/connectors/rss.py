@@ -1,6 +1,7 @@
 """RSS/Atom feeds, including Google Alerts, read with feedparser.
 
 One stream per feed: the account's base_url plus any query that is itself an http(s) URL.
+Paged feeds (RFC 5005 section 3, `<link rel="next">`) are followed, bounded by the page limit.
 Other queries are not sent anywhere: a feed is already a search result (Google Alerts) or a
 source to be matched downstream by engine.keywords.
 Polling uses conditional GET (If-None-Match / If-Modified-Since from the cursor), so an
@@ -16,12 +17,13 @@ import xml.sax
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import feedparser
 
 from social_crm.engine.connectors.base import (
 	Connector,
+	ConnectorError,
 	ReplyNotSupported,
 	ReplyResult,
 	Stream,
@@ -44,39 +46,50 @@ class FeedConnector(Connector):
 		return [Stream(f"feed:{url}", "feed", url) for url in urls]
 
 	def poll_stream(self, stream: Stream, state: dict[str, Any]) -> StreamResult:
+		"""The feed document, then its RFC 5005 rel="next" pages while they still hold new entries.
+
+		Conditional GET applies to the first document only. When a later page fails, what came
+		is returned but the cursor is not moved: the next poll reads the feed again (feeds cost
+		nothing per request, and storage drops what it has already).
+		"""
 		headers = {"Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5"}
-		if state.get("etag"):
+		if isinstance(state.get("etag"), str) and state["etag"]:
 			headers["If-None-Match"] = state["etag"]
-		if state.get("last_modified"):
+		if isinstance(state.get("last_modified"), str) and state["last_modified"]:
 			headers["If-Modified-Since"] = state["last_modified"]
+		newest = state.get("newest") if isinstance(state.get("newest"), str) else ""
+		edge = {i for i in state.get("edge_ids") or [] if isinstance(i, str)}
 		response = self.request("GET", stream.value, headers=headers)
 		if response.status_code == 304:
 			return StreamResult(mentions=[], state=state, pages=1, caught_up=True)
-		parsed = feedparser.parse(
-			response.content,
-			response_headers={"content-type": response.headers.get("Content-Type", "application/xml")},
-		)
-		if parsed.bozo and isinstance(parsed.get("bozo_exception"), xml.sax.SAXException):
-			raise self.bad_payload(f"{self._where(stream.value)} is not a well-formed feed")
-		feed_title = parsed.feed.get("title", "") or self._where(stream.value)
-		with self.reading("feed entry"):
-			language = (parsed.feed.get("language") or "").split("-")[0].lower()
-			mentions = [
-				self.to_mention(entry, feed_title, stream.value, language) for entry in parsed.entries
-			]
-		newest = state.get("newest", "")
-		edge = set(state.get("edge_ids", []))
-		fresh = [
-			m
-			for m in mentions
-			if m.posted_at.isoformat() > newest
-			or (m.posted_at.isoformat() == newest and m.external_id not in edge)
-		]
+		first = response
+		mentions: list[Mention] = []
+		fresh: list[Mention] = []
+		pages, url, visited = 0, stream.value, {stream.value}
+		error: ConnectorError | None = None
+		while True:
+			pages += 1
+			page, next_url = self.read_feed(response, url)
+			mentions += page
+			new_here = [m for m in page if self._is_new(m, newest, edge)]
+			fresh += new_here
+			reached_known = len(new_here) < len(page)  # newest first: older pages are known too
+			if not next_url or next_url in visited or reached_known or pages >= self.account.page_limit:
+				break
+			visited.add(next_url)
+			url = next_url
+			try:
+				response = self.request("GET", url, headers={"Accept": headers["Accept"]})
+			except ConnectorError as exc:
+				error = exc
+				break
+		if error is not None:
+			return StreamResult(mentions=fresh, state=state, pages=pages, caught_up=False, error=error)
 		top = max((m.posted_at.isoformat() for m in mentions), default=newest)
 		top = max(top, newest)
 		next_state = {
-			"etag": response.headers.get("ETag", ""),
-			"last_modified": response.headers.get("Last-Modified", ""),
+			"etag": first.headers.get("ETag", ""),
+			"last_modified": first.headers.get("Last-Modified", ""),
 			"newest": top,
 			"edge_ids": sorted(
 				{m.external_id for m in mentions if m.posted_at.isoformat() == top}
@@ -84,11 +97,49 @@ class FeedConnector(Connector):
 			),
 		}
 		return StreamResult(
-			mentions=fresh, state={k: v for k, v in next_state.items() if v}, pages=1, caught_up=True
+			mentions=fresh, state={k: v for k, v in next_state.items() if v}, pages=pages, caught_up=True
 		)
 
-	def to_mention(self, entry: Any, feed_title: str, feed_url: str, language: str = "") -> Mention:
-		link = unwrap_google_redirect(entry.get("link", ""))
+	@staticmethod
+	def _is_new(mention: Mention, newest: str, edge: set[str]) -> bool:
+		moment = mention.posted_at.isoformat()
+		return moment > newest or (moment == newest and mention.external_id not in edge)
+
+	def read_feed(self, response: Any, url: str) -> tuple[list[Mention], str | None]:
+		"""The entries of one feed document and its rel="next" page (same host only)."""
+		parsed = feedparser.parse(
+			response.content,
+			response_headers={"content-type": response.headers.get("Content-Type", "application/xml")},
+		)
+		if parsed.bozo and isinstance(parsed.get("bozo_exception"), xml.sax.SAXException):
+			raise self.bad_payload(f"{self._where(url)} is not a well-formed feed")
+		feed = parsed.feed
+		feed_title = html_to_text(feed.get("title", "")) or self._where(url)
+		feed_language = str(feed.get("language") or "").lower()
+		mentions = self.each(
+			parsed.entries, "feed entry", lambda entry: self.to_mention(entry, feed_title, url, feed_language)
+		)
+		return mentions, self.next_page(feed, url)
+
+	def next_page(self, feed: Any, url: str) -> str | None:
+		"""RFC 5005 paged feeds: <link rel="next" href="…"/> (atom:link in RSS too)."""
+		for link in feed.get("links") or []:
+			if not isinstance(link, dict) or link.get("rel") != "next":
+				continue
+			try:
+				target = urljoin(url, str(link.get("href") or ""))
+				same_host = urlsplit(target).netloc == urlsplit(url).netloc
+			except ValueError:
+				return None
+			if target.startswith(("http://", "https://")) and same_host:
+				return target
+		return None
+
+	def to_mention(self, entry: Any, feed_title: str, feed_url: str, feed_language: str = "") -> Mention:
+		"""An entry as a Mention: its own author (author / dc:creator / atom:author) where it names
+		one, the site only as a fallback; thr:in-reply-to (RFC 4685) as the parent; its own
+		xml:lang as the language, none (so it is detected) when only the channel gives one."""
+		link = unwrap_google_redirect(str(entry.get("link", "") or ""))
 		title = html_to_text(entry.get("title", ""))
 		summary = html_to_text(entry.get("summary", ""))
 		external_id = entry.get("id") or link or hashlib.sha1(f"{title}{summary}".encode()).hexdigest()
@@ -98,20 +149,29 @@ class FeedConnector(Connector):
 			if stamp
 			else datetime.now(timezone.utc)
 		)
-		host = urlsplit(link or feed_url).hostname or ""
-		author_name = entry.get("author", "") or feed_title
+		host = (urlsplit(link or feed_url).hostname or "").removeprefix("www.")
+		detail = entry.get("author_detail") or {}
+		person = html_to_text(detail.get("name") or entry.get("author") or "").strip()
+		profile = str(detail.get("href") or "")
+		if person:
+			author = Author(
+				handle=f"{person}@{host}" if host else person,
+				name=person,
+				profile_url=profile if profile.startswith(("http://", "https://")) else "",
+			)
+		else:
+			author = Author(handle=host, name=feed_title, profile_url=f"https://{host}/" if host else "")
+		parent = entry.get("thr_in-reply-to") or {}
+		in_reply_to = parent.get("ref") or parent.get("href") if isinstance(parent, dict) else None
 		return Mention(
 			platform=self.platform,
-			external_id=external_id,
+			external_id=str(external_id),
 			url=link,
-			author=Author(
-				handle=host.removeprefix("www."),
-				name=author_name,
-				profile_url=f"https://{host}/" if host else "",
-			),
+			author=author,
 			text=title if not summary or summary == title else f"{title}\n\n{summary}".strip(),
 			posted_at=posted_at,
-			language=entry.get("language") or language or None,
+			language=entry_language(entry, feed_language),
+			in_reply_to=str(in_reply_to) if in_reply_to else None,
 			raw={
 				k: dict.get(entry, k)
 				for k in ("id", "link", "title", "summary", "published", "updated", "author")
@@ -136,3 +196,14 @@ def unwrap_google_redirect(url: str) -> str:
 		if target and target[0].startswith(("http://", "https://")):
 			return target[0]
 	return url
+
+
+def entry_language(entry: Any, feed_language: str) -> str | None:
+	"""The entry's own xml:lang (feedparser puts it on title/summary/content), unless it is only
+	the feed's language handed down: then None, so the text's language is detected."""
+	details = [entry.get("title_detail"), entry.get("summary_detail"), *(entry.get("content") or [])]
+	for detail in details:
+		language = str((detail or {}).get("language") or "").lower() if isinstance(detail, dict) else ""
+		if language and language != feed_language:
+			return language.split("-")[0]
+	return None

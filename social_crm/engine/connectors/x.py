@@ -17,6 +17,8 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
+from requests.auth import AuthBase
+
 from social_crm.engine.connectors.base import (
 	AuthFailed,
 	Connector,
@@ -24,6 +26,7 @@ from social_crm.engine.connectors.base import (
 	Page,
 	ReplyResult,
 	Stream,
+	bearer,
 	parse_time,
 	register,
 )
@@ -44,11 +47,17 @@ class XConnector(Connector):
 	supports_own_mentions = True
 	supports_reply = True
 
-	def auth_headers(self) -> dict[str, str]:
-		token = self.account.credentials.reveal("bearer_token", "") or self.account.credentials.reveal(
-			"user_access_token"
+	def auth(self) -> AuthBase | None:
+		"""The app's Bearer Token (search); a user access token also may search."""
+		creds = self.account.credentials
+		if "bearer_token" in creds:
+			return bearer(creds["bearer_token"])
+		return bearer(
+			creds.secret(
+				"user_access_token",
+				missing=f"{self.account.label}: search on X needs the app's bearer token (none configured)",
+			)
 		)
-		return {"Authorization": f"Bearer {token}"}
 
 	@property
 	def page_size(self) -> int:
@@ -78,13 +87,29 @@ class XConnector(Connector):
 		if token:
 			params["next_token"] = token
 		payload = self.get_json(f"{self.base_url}/2/tweets/search/recent", params=params)
-		with self.reading("search result"):
-			users = {u["id"]: u for u in (payload.get("includes") or {}).get("users", [])}
-			entries = [
-				({"id": t["id"]}, self.to_mention(t, users.get(t.get("author_id"), {})))
-				for t in payload.get("data") or []
-			]
-			return Page(entries, next_token=(payload.get("meta") or {}).get("next_token"))
+		if not isinstance(payload, dict):
+			raise self.bad_payload("unexpected search result from the platform (not an object)")
+		includes = payload.get("includes") if isinstance(payload.get("includes"), dict) else {}
+		users: dict[str, dict[str, Any]] = {}
+		for user in includes.get("users") or []:
+			if isinstance(user, dict) and isinstance(user.get("id"), str):
+				users[user["id"]] = user
+		tweets = payload.get("data") or []  # no "data" at all when nothing matched
+		if not isinstance(tweets, list):
+			raise self.bad_payload("unexpected search result from the platform (data is not a list)")
+		entries = self.each(
+			tweets, "tweet", lambda t: (self.mark(t), self.to_mention(t, users.get(t.get("author_id"), {})))
+		)
+		meta = payload.get("meta") if isinstance(payload.get("meta"), dict) else {}
+		token = meta.get("next_token")  # absent on the last page
+		return Page(entries, next_token=token if isinstance(token, str) and token else None)
+
+	@staticmethod
+	def mark(tweet: dict[str, Any]) -> Mark:
+		value = tweet["id"]
+		if not isinstance(value, str) or not value.isdigit():
+			raise ValueError("a tweet id is a string of digits")
+		return {"id": value}
 
 	def to_mention(self, tweet: dict[str, Any], user: dict[str, Any]) -> Mention:
 		username = user.get("username") or tweet.get("author_id", "")
@@ -126,8 +151,7 @@ class XConnector(Connector):
 			return str(payload["data"]["username"])
 
 	def reply(self, mention: Mention, text: str, idempotency_key: str) -> ReplyResult:
-		token = self.account.credentials.reveal("user_access_token", "")
-		if not token:
+		if "user_access_token" not in self.account.credentials:
 			raise AuthFailed(
 				f"{self.account.label}: replying on X needs a user access token (OAuth 2.0 user context)"
 			)
@@ -135,7 +159,7 @@ class XConnector(Connector):
 			"POST",
 			f"{self.base_url}/2/tweets",
 			json_body={"text": text, "reply": {"in_reply_to_tweet_id": mention.external_id}},
-			headers={"Authorization": f"Bearer {token}"},
+			auth=bearer(self.account.credentials["user_access_token"]),
 		)
 		payload = self.parse_json(response)
 		with self.reading("posted tweet"):

@@ -125,6 +125,9 @@ class FakeBluesky(FakePlatform):
 	def error(self, status: int, name: str, message: str) -> Reply:
 		return Reply(status, {"error": name, "message": message})
 
+	def rejected_cursor_reply(self, request: RecordedRequest) -> Reply:
+		return self.error(400, "InvalidRequest", "Error: cursor is not valid")
+
 	def rate_limit_reply(self, failure: Failure) -> Reply:
 		return Reply(429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, failure.headers)
 
@@ -208,9 +211,12 @@ class FakeBluesky(FakePlatform):
 
 	def cursor_page(self, request: RecordedRequest, posts: list[SeedPost], render: Any, key: str) -> Reply:
 		limit = min(int(request.param("limit") or self.default_page_size), 100)
-		start = int(request.param("cursor") or 0)
+		cursor = request.param("cursor") or "0"
+		if not cursor.isdigit():
+			return self.rejected_cursor_reply(request)
+		start = int(cursor)
 		chunk, following = self.page_slice(posts, start, limit)
-		body: dict[str, Any] = {key: [render(p) for p in chunk]}
+		body: dict[str, Any] = {key: self.render(chunk, render)}
 		if following is not None:
 			body["cursor"] = str(following)
 		return Reply(200, body)

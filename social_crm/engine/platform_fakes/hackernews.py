@@ -53,30 +53,40 @@ class FakeHackerNews(FakePlatform):
 			"_tags": ["comment" if is_comment else "story", f"author_{post.author}", f"story_{story.id}"],
 		}
 
+	cursor_params = ("page",)
+
+	def rejected_cursor_reply(self, request: RecordedRequest) -> Reply:
+		return Reply(400, {"message": 'Invalid value for "page" parameter, expected integer', "status": 400})
+
 	def handle(self, request: RecordedRequest, empty: bool) -> Reply:
 		if request.path != "/api/v1/search_by_date":
 			return Reply(404, {"message": "Not Found", "status": 404})
 		query = request.param("query", "")
-		hits = (
-			[]
-			if empty
-			else [self.hit(p) for p in self.newest_first() if matches(query, f"{p.title} {p.text}")]
-		)
+		posts = [] if empty else [p for p in self.newest_first() if matches(query, f"{p.title} {p.text}")]
 		for clause in filter(None, (request.param("numericFilters") or "").split(",")):
 			found = _FILTER.match(clause.strip())
 			if not found:
 				return Reply(400, {"message": f"invalid numeric filter {clause}", "status": 400})
 			field, op, value = found.groups()
-			hits = [h for h in hits if h[field] is not None and _OPS[op](h[field], int(value))]
-		size = int(request.param("hitsPerPage") or self.default_page_size)
-		page = int(request.param("page") or 0)
-		pages = max(1, -(-len(hits) // size))
-		chunk, _ = self.page_slice(hits, page * size, size)
+			posts = [
+				p
+				for p in posts
+				if self.hit(p)[field] is not None and _OPS[op](self.hit(p)[field], int(value))
+			]
+		size = min(int(request.param("hitsPerPage") or self.default_page_size), 1000)
+		page_text = request.param("page") or "0"
+		if not page_text.isdigit():
+			return self.rejected_cursor_reply(request)
+		page = int(page_text)
+		# nbPages counts pages of hits (at least 1); a page past the end has no hits
+		pages = max(1, -(-len(posts) // size))
+		window, _ = self.page_slice(posts, page * size, size)
+		chunk = self.render(window, self.hit)
 		return Reply(
 			200,
 			{
 				"hits": chunk,
-				"nbHits": len(hits),
+				"nbHits": len(posts),
 				"page": page,
 				"nbPages": pages,
 				"hitsPerPage": size,

@@ -143,6 +143,11 @@ class FakeMastodon(FakePlatform):
 	def unauthorised(self) -> Reply:
 		return Reply(401, {"error": "The access token is invalid"})
 
+	cursor_params = ("max_id",)
+
+	def rejected_cursor_reply(self, request: RecordedRequest) -> Reply:
+		return Reply(422, {"error": "Validation failed: max_id is invalid"})
+
 	def rate_limit_reply(self, failure: Failure) -> Reply:
 		return Reply(429, {"error": "Too many requests"}, failure.headers)
 
@@ -159,7 +164,8 @@ class FakeMastodon(FakePlatform):
 		self, request: RecordedRequest, posts: list[SeedPost], render: Any, link: bool = True
 	) -> Reply:
 		"""Mastodon's id paging: newest first, max_id/since_id exclusive, min_id = the page just above."""
-		limit = min(int(request.param("limit") or self.default_page_size), 40)
+		cap = 80 if render == self.notification else 40  # documented maximum of `limit`
+		limit = min(int(request.param("limit") or self.default_page_size), cap)
 		id_of = (lambda p: int(p.id) // 1000) if render == self.notification else (lambda p: int(p.id))
 		keyed = sorted(((id_of(p), p) for p in posts), key=lambda kp: kp[0], reverse=True)
 		max_id, since_id, min_id = (request.param(n) for n in ("max_id", "since_id", "min_id"))
@@ -174,9 +180,9 @@ class FakeMastodon(FakePlatform):
 		else:
 			offset = int(request.param("offset") or 0)
 			chunk = repeated + keyed[offset : offset + limit]
-		items = [render(p) for _, p in chunk]
+		items = self.render([p for _, p in chunk], render)
 		headers: dict[str, str] = {}
-		if link and items:
+		if link and chunk:  # the Link header is there whenever the page has positions
 			base = f"http://{request.headers.get('host')}{request.path}"
 			kept = [
 				(k, v)
@@ -184,8 +190,8 @@ class FakeMastodon(FakePlatform):
 				if k not in ("max_id", "min_id", "since_id")
 				for v in values
 			]
-			next_q = urlencode([*kept, ("max_id", items[-1]["id"])])
-			prev_q = urlencode([*kept, ("min_id", items[0]["id"])])
+			next_q = urlencode([*kept, ("max_id", str(chunk[-1][0]))])
+			prev_q = urlencode([*kept, ("min_id", str(chunk[0][0]))])
 			headers["Link"] = f'<{base}?{next_q}>; rel="next", <{base}?{prev_q}>; rel="prev"'
 		return Reply(200, items, headers)
 

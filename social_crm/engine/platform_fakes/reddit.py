@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import re
 from typing import Any
 
 from social_crm.engine.platform_fakes.server import FakePlatform, RecordedRequest, Reply, SeedPost, matches
@@ -142,10 +143,17 @@ class FakeReddit(FakePlatform):
 		self.tokens.add(token)
 		return Reply(200, {"access_token": token, "token_type": "bearer", "expires_in": 86400, "scope": "*"})
 
+	cursor_params = ("after",)
+
+	def rejected_cursor_reply(self, request: RecordedRequest) -> Reply:
+		return Reply(400, {"message": "Bad Request", "error": 400})
+
 	def listing(self, request: RecordedRequest, posts: list[SeedPost]) -> Reply:
 		limit = min(int(request.param("limit") or self.default_page_size), 100)
 		after = request.param("after")
 		start = 0
+		if after and not re.fullmatch(r"t[1-6]_[0-9a-z]+", after):
+			return self.rejected_cursor_reply(request)
 		if after:
 			ids = [p.id for p in posts]
 			order = {pid: i for i, pid in enumerate(ids)}
@@ -161,10 +169,10 @@ class FakeReddit(FakePlatform):
 		data = {
 			"after": chunk[-1].id if chunk and more else None,
 			"before": None,
-			"dist": len(chunk),
+			"dist": len(self.render(chunk, self.thing)),
 			"modhash": "",
 			"geo_filter": "",
-			"children": [self.thing(p) for p in chunk],
+			"children": self.render(chunk, self.thing),
 		}
 		return Reply(200, {"kind": "Listing", "data": data}, self.limits())
 

@@ -8,6 +8,8 @@ connectors' sessions, retries, headers and parsing are exercised exactly as in p
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -42,6 +44,8 @@ class SeedPost:
 	link: str = ""
 	id: str = ""
 	seq: int = 0
+	hidden: bool = False  # takes its place in paging but is not shown (moderated, filtered)
+	broken: bool = False  # rendered as an item missing the documented fields
 
 
 @dataclass
@@ -76,8 +80,11 @@ class Failure:
 	"""A scripted misbehaviour for the next `times` requests whose path starts with `path`.
 
 	kinds: rate_limit (429 + `headers`), server_error (`status`), slow (`delay` s, then the real
-	answer), truncated (real JSON cut in half), malformed (not JSON at all), empty (a valid page
-	with no items).
+	answer), trickle (the real answer one byte every `delay` s), truncated (Content-Length of the
+	whole answer, half of it sent, connection closed), cut_json (valid HTTP, JSON cut in half),
+	malformed (not JSON at all), empty (a valid page with no items), reset (connection closed
+	with an RST before any answer), repeat (the previous answer on this path again, cursor and
+	all), reject_cursor (the platform's "invalid cursor" error when the request carries one).
 	"""
 
 	kind: str
@@ -100,6 +107,7 @@ class FakePlatform:
 		self.requests: list[RecordedRequest] = []
 		self.failures: list[Failure] = []
 		self.overlap = 0  # repeat this many items of the previous page on the next (duplicates)
+		self._last_reply: dict[str, Reply] = {}
 		self._lock = threading.Lock()
 		self._stopping = threading.Event()
 		self._server: ThreadingHTTPServer | None = None
@@ -203,6 +211,20 @@ class FakePlatform:
 	def rate_limit_reply(self, failure: Failure) -> Reply:
 		return Reply(429, {"error": "Too many requests"}, failure.headers)
 
+	cursor_params: tuple[str, ...] = ("cursor",)
+
+	def rejected_cursor_reply(self, request: RecordedRequest) -> Reply:
+		"""What the platform answers to a paging cursor it does not accept (subclasses)."""
+		return Reply(400, {"error": "InvalidRequest", "message": "malformed cursor"})
+
+	def carries_cursor(self, request: RecordedRequest) -> bool:
+		return any(request.param(name) not in (None, "", "0") for name in self.cursor_params)
+
+	@staticmethod
+	def render(posts: list[SeedPost], render: Any) -> list[Any]:
+		"""The items of a page: hidden posts left out, broken ones without their fields."""
+		return [{"id": None, "unexpected": True} if p.broken else render(p) for p in posts if not p.hidden]
+
 	def page_slice(self, items: list[Any], start: int, size: int) -> tuple[list[Any], int | None]:
 		"""items[start:start+size] (with `overlap` repeats from the page before) and the next start."""
 		begin = max(0, start - self.overlap) if start else 0
@@ -223,28 +245,58 @@ class FakePlatform:
 		with self._lock:
 			self.requests.append(request)
 		failure = self._take_failure(request.path)
+		if failure and failure.kind == "reject_cursor" and not self.carries_cursor(request):
+			with self._lock:  # not a paged request: let it through and keep the failure
+				self.failures.insert(0, failure)
+				failure.times += 1
+			failure = None
 		kind = failure.kind if failure else ""
+		if kind == "reset":
+			handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+			handler.close_connection = True
+			return
 		if kind == "rate_limit":
 			reply = self.rate_limit_reply(failure)
 		elif kind == "server_error":
 			reply = Reply(failure.status, {"error": "Service temporarily unavailable"}, failure.headers)
+		elif kind == "reject_cursor":
+			reply = self.rejected_cursor_reply(request)
+		elif kind == "repeat" and request.path in self._last_reply:
+			reply = self._last_reply[request.path]
 		else:
 			if kind == "slow":
 				self._stopping.wait(failure.delay)
 			reply = self.handle(request, empty=kind == "empty")
+			if reply.status == 200:
+				self._last_reply[request.path] = reply
 		body = _encode(reply)
-		if kind == "truncated":
+		length = len(body)
+		if kind == "cut_json":
 			body = body[: max(1, len(body) // 2)]
+			length = len(body)
+		elif kind == "truncated":
+			body = body[: max(1, len(body) // 2)]
+			handler.close_connection = True
 		elif kind == "malformed":
 			body = b"<html><body>502 Bad Gateway</body>"
+			length = len(body)
 		try:
 			handler.send_response(reply.status)
 			handler.send_header("Content-Type", reply.content_type)
-			handler.send_header("Content-Length", str(len(body)))
+			handler.send_header("Content-Length", str(length))
 			for name, value in reply.headers.items():
 				handler.send_header(name, value)
 			handler.end_headers()
-			if handler.command != "HEAD":
+			if handler.command == "HEAD":
+				return
+			if kind == "trickle":
+				handler.wfile.flush()
+				for index in range(len(body)):
+					if self._stopping.wait(failure.delay):
+						return
+					handler.wfile.write(body[index : index + 1])
+					handler.wfile.flush()
+			else:
 				handler.wfile.write(body)
 		except (BrokenPipeError, ConnectionResetError):
 			pass  # the client gave up (timeout tests)
@@ -263,6 +315,9 @@ def _encode(reply: Reply) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
 	owner: FakePlatform
 	protocol_version = "HTTP/1.1"
+	# Send each answer at once: with Nagle and the client's delayed ACK every response
+	# stalls ~40 ms (socketserver.StreamRequestHandler sets TCP_NODELAY when this is True).
+	disable_nagle_algorithm = True
 
 	def do_GET(self) -> None:
 		self.owner._serve(self)

@@ -93,6 +93,25 @@ class FakeX(FakePlatform):
 			failure.headers,
 		)
 
+	cursor_params = ("next_token",)
+
+	def rejected_cursor_reply(self, request: RecordedRequest) -> Reply:
+		value = request.param("next_token") or ""
+		return Reply(
+			400,
+			{
+				"errors": [
+					{
+						"parameters": {"next_token": [value]},
+						"message": f"The `next_token` query parameter value [{value}] is not valid",
+					}
+				],
+				"title": "Invalid Request",
+				"detail": "One or more parameters to your request was invalid.",
+				"type": "https://api.twitter.com/2/problems/invalid-request",
+			},
+		)
+
 	def unauthorised(self) -> Reply:
 		return Reply(
 			401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
@@ -169,21 +188,23 @@ class FakeX(FakePlatform):
 						"type": "https://api.twitter.com/2/problems/invalid-request",
 					},
 				)
-			chunk, following = self.page_slice(posts, int(request.param("next_token") or 0), size)
-			if not chunk:
-				return Reply(200, {"meta": {"result_count": 0}}, limits)
-			meta: dict[str, Any] = {
-				"newest_id": chunk[0].id,
-				"oldest_id": chunk[-1].id,
-				"result_count": len(chunk),
-			}
-			if following is not None:
+			token = request.param("next_token") or "0"
+			if not token.isdigit():
+				return self.rejected_cursor_reply(request)
+			chunk, following = self.page_slice(posts, int(token), size)
+			shown = [p for p in chunk if not p.hidden]
+			meta: dict[str, Any] = {"result_count": len(shown)}
+			if shown:
+				meta.update(newest_id=shown[0].id, oldest_id=shown[-1].id)
+			if following is not None and chunk:
 				meta["next_token"] = str(following)
-			users = {p.author: self.user(p.author, p.author_name, p.followers) for p in chunk}
+			if not shown:  # X leaves out "data" and "includes" when a page has no tweets
+				return Reply(200, {"meta": meta}, limits)
+			users = {p.author: self.user(p.author, p.author_name, p.followers) for p in shown}
 			return Reply(
 				200,
 				{
-					"data": [self.tweet(p) for p in chunk],
+					"data": self.render(chunk, self.tweet),
 					"includes": {"users": list(users.values())},
 					"meta": meta,
 				},
