@@ -31,6 +31,9 @@ doc_events = {
 	"Issue": {
 		"on_update": "social_crm.tickets.on_issue_update",
 	},
+	"Social Mention": {
+		"on_update": "social_crm.incidents.link_ticket",
+	},
 }
 
 # Scheduled Tasks
@@ -39,6 +42,7 @@ doc_events = {
 scheduler_events = {
 	"cron": {
 		"* * * * *": ["social_crm.tasks.enqueue_due_fetches"],
+		"*/5 * * * *": ["social_crm.incidents.close_recovered"],
 	},
 	"daily_long": [
 		"social_crm.tasks.train_sentiment_model",
