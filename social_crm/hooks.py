@@ -16,6 +16,7 @@ before_uninstall = "social_crm.uninstall.before_uninstall"
 # ----
 
 doctype_js = {
+	"Contact": "public/js/contact.js",
 	"Customer": "public/js/customer.js",
 	"Issue": "public/js/issue.js",
 }
