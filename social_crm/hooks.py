@@ -19,10 +19,12 @@ doctype_js = {
 	"Contact": "public/js/contact.js",
 	"Customer": "public/js/customer.js",
 	"Issue": "public/js/issue.js",
+	"Item": "public/js/item.js",
 }
 
 override_doctype_dashboards = {
 	"Customer": "social_crm.overrides.customer_dashboard.get_dashboard_data",
+	"Item": "social_crm.overrides.customer_dashboard.get_item_dashboard_data",
 }
 
 # Document Events

@@ -12,7 +12,7 @@ import statistics
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, get_datetime, getdate, now_datetime, nowdate
+from frappe.utils import add_days, cint, get_datetime, getdate, now_datetime, nowdate
 
 from social_crm.tickets import OPEN_STATUSES, safe_url
 
@@ -100,6 +100,27 @@ def ticket_person(ticket: str) -> dict:
 	else:
 		profiles = [profile]
 	return {"people": people(profiles)}
+
+
+@frappe.whitelist()
+def item_mentions(item: str, days: int = TREND_DAYS) -> dict:
+	"""Product feedback on the Item form: the Item's keywords and their mentions of the last days."""
+	frappe.has_permission("Item", "read", doc=item, throw=True)
+	keywords = readable("Monitored Keyword", {"item": item}, ["name"])
+	names = [k.name for k in keywords]
+	if not names:
+		return {"keywords": [], "mentions": 0, "negative": 0}
+	filters = [
+		["Social Mention Keyword", "monitored_keyword", "in", names],
+		["Social Mention", "posted_at", ">=", add_days(nowdate(), -cint(days))],
+	]
+	rows = readable("Social Mention", filters, ["name", "sentiment_label"])
+	unique = {row.name: row.sentiment_label for row in rows}
+	return {
+		"keywords": names,
+		"mentions": len(unique),
+		"negative": sum(1 for label in unique.values() if label == "Negative"),
+	}
 
 
 def readable(doctype: str, filters, fields, order_by: str | None = None, limit: int = 0) -> list:
