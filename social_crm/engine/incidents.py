@@ -16,13 +16,16 @@ The detector compares the number of negative mentions of a subject in the slidin
 before `now` with the subject's usual number for that time of day: the **baseline** is the
 mean count per hour of day over the last `baseline_days` (outages at 3 a.m. are rarer than
 complaints at lunchtime, so one flat average would either miss the night or alert every noon).
-A spike needs both
+A spike needs all three of
 
-- more than `margin` times the expected count in the window, and
+- more than `margin` times the expected count in the window,
 - at least `min_count` negative mentions, so a quiet keyword (expected 0.1 per hour) does not
-  alert on two posts;
+  alert on two posts, and
+- a count that chance alone reaches with probability below `significance` (the Poisson tail
+  at the expected count): the window slides with every post, so a busy keyword gets hundreds
+  of chances a month to cross "3x usual" by luck; `bench/incidents_bench.py` replays that.
 
-`threshold()` combines the two into one number.
+`threshold()` combines them into one number.
 
 One incident per burst
 ----------------------
@@ -126,6 +129,7 @@ class SpikeSettings:
 	margin: float = 3.0
 	min_count: int = 5
 	recovery: timedelta = timedelta(hours=2)
+	significance: float = 0.0005
 
 	def __post_init__(self) -> None:
 		if self.window <= timedelta(0) or self.window > timedelta(days=1):
@@ -138,6 +142,8 @@ class SpikeSettings:
 			raise InvalidSpikeSettings("a spike needs at least 2 mentions")
 		if self.recovery < timedelta(0):
 			raise InvalidSpikeSettings("the recovery time cannot be negative")
+		if not 0 < self.significance < 1:
+			raise InvalidSpikeSettings("the significance is a probability between 0 and 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +188,28 @@ class Baseline:
 
 
 def threshold(expected: float, settings: SpikeSettings) -> int:
-	"""The smallest window count that is a spike: more than margin x expected, at least min_count."""
-	return max(settings.min_count, math.floor(expected * settings.margin) + 1)
+	"""The smallest window count that is a spike: more than margin x expected, at least
+	min_count, and unlikely (below `significance`) for a Poisson count with that mean."""
+	return max(
+		settings.min_count,
+		math.floor(expected * settings.margin) + 1,
+		poisson_quantile(expected, settings.significance),
+	)
+
+
+def poisson_quantile(mean: float, tail: float) -> int:
+	"""The smallest k with P(X >= k) < tail for X ~ Poisson(mean)."""
+	if mean <= 0:
+		return 1
+	term = math.exp(-mean)  # P(X = 0)
+	below, k = 0.0, 0  # below = P(X < k)
+	while 1.0 - below >= tail:
+		below += term
+		k += 1
+		term *= mean / k
+		if k > 10_000:  # a mean this large is no social keyword; never loop forever
+			break
+	return k
 
 
 @dataclass(frozen=True, slots=True)

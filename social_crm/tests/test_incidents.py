@@ -25,6 +25,7 @@ from social_crm.engine.incidents import (
 	assess,
 	assess_quiet,
 	news_terms,
+	poisson_quantile,
 	threshold,
 )
 from social_crm.engine.mention import Author, Mention, Platform
@@ -178,12 +179,20 @@ def test_a_news_post_joins_an_open_incident_but_never_opens_one():
 	assert not decision.spiking  # a positive status post does not keep the incident alive
 
 
-def test_threshold_combines_margin_and_minimum():
-	settings = SpikeSettings(margin=3.0, min_count=5)
-	assert threshold(0.0, settings) == 5
-	assert threshold(1.0, settings) == 5
-	assert threshold(2.0, settings) == 7  # more than 3 x 2
-	assert threshold(4.5, settings) == 14
+def test_threshold_combines_margin_minimum_and_chance():
+	lenient = SpikeSettings(margin=3.0, min_count=5, significance=0.5)
+	assert threshold(0.0, lenient) == 5  # the minimum
+	assert threshold(2.0, lenient) == 7  # more than 3 x 2
+	assert threshold(4.5, lenient) == 14
+	strict = SpikeSettings(margin=1.0, min_count=2, significance=0.001)
+	# Poisson(2): P(X >= 8) = 0.0011, P(X >= 9) = 0.00024
+	assert threshold(2.0, strict) == 9
+
+
+def test_poisson_quantile_matches_the_tail():
+	assert poisson_quantile(0.0, 0.001) == 1
+	assert poisson_quantile(1.0, 0.5) == 2  # P(X >= 1) = 0.63, P(X >= 2) = 0.26
+	assert poisson_quantile(10.0, 0.01) == 19  # P(X >= 18) = 0.0143, P(X >= 19) = 0.0072
 
 
 def test_expected_count_across_midnight_uses_both_hours():
@@ -227,6 +236,7 @@ def test_assess_without_subjects_is_nothing():
 		{"min_count": 1},
 		{"baseline_days": 0},
 		{"recovery": timedelta(-1)},
+		{"significance": 0},
 	],
 )
 def test_settings_that_cannot_describe_a_spike_are_refused(changes):
