@@ -78,7 +78,7 @@ frappe.provide("frappe.social_crm");
 				(m) => `<div class="social-mention" style="border-bottom:1px solid var(--border-color);padding:6px 0">
 				<div style="display:flex;gap:8px;align-items:center">
 					${platform_badge(m.platform)} ${sentiment_badge(m.sentiment_label, m.sentiment_score)}
-					<span class="text-muted small">@${esc(m.author_handle)} · ${esc(frappe.datetime.comment_when(m.posted_at))}</span>
+					<span class="text-muted small">@${esc(m.author_handle)} · ${esc(frappe.datetime.prettyDate(m.posted_at))}</span>
 				</div>
 				<div style="margin-top:4px">${esc(m.snippet)}</div>
 				<div class="small">${link(m.url, __("Open Post"))} · ${form_link("Social Mention", m.name, __("Mention"))}${
@@ -114,11 +114,16 @@ frappe.provide("frappe.social_crm");
 		</div>`;
 	}
 
+	// add_section returns the section's body; a refresh replaces the whole section.
+	function remove_section(body) {
+		if (body) $(body).closest(".form-dashboard-section").remove();
+	}
+
 	function render(frm, doctype) {
 		frappe
 			.xcall("social_crm.insights.social_activity", { doctype, name: frm.doc.name })
 			.then((data) => {
-				if (frm.__social_panel) frm.__social_panel.remove();
+				remove_section(frm.__social_panel);
 				const has_profiles = data.people.length > 0;
 				const html = `<div class="social-panel row">
 					<div class="col-md-6">
@@ -192,7 +197,7 @@ frappe.provide("frappe.social_crm");
 	function render_person(frm) {
 		if (!frm.doc.social_profile) return;
 		frappe.xcall("social_crm.insights.ticket_person", { ticket: frm.doc.name }).then((data) => {
-			if (frm.__social_person) frm.__social_person.remove();
+			remove_section(frm.__social_person);
 			if (!data.people.length) return;
 			frm.__social_person = frm.dashboard.add_section(data.people.map(person_card).join(""), __("Person"));
 			frm.dashboard.show();
