@@ -30,7 +30,7 @@ class InsightsTestCase(FrappeTestCase):
 		self.tag = uid()
 		self.mine = make_customer(f"_Test Insights Mine {self.tag}")
 		self.other = make_customer(f"_Test Insights Other {self.tag}")
-		make_user(AGENT, "Support Team", full_name="Insights Agent")
+		make_user(AGENT, "Support Team", "Sales User", full_name="Insights Agent")
 		for name in frappe.get_all("User Permission", {"user": AGENT}, pluck="name"):
 			frappe.delete_doc("User Permission", name, ignore_permissions=True)
 		add_user_permission("Customer", self.mine, AGENT)
