@@ -197,32 +197,32 @@ class TestReports(InsightsTestCase):
 		_columns, rows, _chart = self.summary(group_by="Customer", monitored_keyword=self.keyword)
 		self.assertEqual([row["group"] for row in rows], [self.mine])
 
+	def ticket(self, status, **values):
+		mention = self.mention(self.mine, platform="Reddit")
+		return frappe.get_doc(
+			{
+				"doctype": "Social Ticket",
+				"subject": f"Slow {self.tag}",
+				"status": status,
+				"platform": "Reddit",
+				"customer": self.mine,
+				"social_mention": mention.name,
+				"mentions": [{"social_mention": mention.name}],
+				**values,
+			}
+		).insert(ignore_permissions=True)
+
 	def test_response_times_per_platform(self):
 		opened = now_datetime() - timedelta(hours=5)
 		for replied_after in (timedelta(hours=1), timedelta(hours=3)):
-			ticket = frappe.get_doc(
-				{
-					"doctype": "Social Ticket",
-					"subject": f"Slow {self.tag}",
-					"status": "Replied",
-					"platform": "Reddit",
-					"customer": self.mine,
-				}
-			).insert(ignore_permissions=True)
+			ticket = self.ticket("Replied")
 			frappe.db.set_value(
 				"Social Ticket",
 				ticket.name,
 				{"creation": opened, "replied_at": opened + replied_after},
 				update_modified=False,
 			)
-		frappe.get_doc(
-			{
-				"doctype": "Social Ticket",
-				"subject": f"Waiting {self.tag}",
-				"status": "Open",
-				"platform": "Reddit",
-			}
-		).insert(ignore_permissions=True)
+		self.ticket("Open")
 		_columns, rows, _message, chart = social_ticket_response_times.execute(
 			{
 				"from_date": add_days(nowdate(), -1),
@@ -235,7 +235,7 @@ class TestReports(InsightsTestCase):
 		row = rows[0]
 		self.assertEqual((row["tickets"], row["replied"]), (3, 2))
 		self.assertAlmostEqual(row["median_first_reply"], 2 * 3600, delta=2)
-		self.assertIsNone(row["reply_sla"])  # no Service Level Agreement on these Issues-less tickets
+		self.assertIsNone(row["reply_sla"])  # no Issue, so no Service Level Agreement to judge by
 		self.assertEqual(chart["data"]["datasets"][0]["values"], [2.0])
 
 	def test_number_cards(self):
