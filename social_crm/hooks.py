@@ -18,12 +18,15 @@ before_uninstall = "social_crm.uninstall.before_uninstall"
 # ----
 
 doctype_js = {
+	"Contact": "public/js/contact.js",
 	"Customer": "public/js/customer.js",
 	"Issue": "public/js/issue.js",
+	"Item": "public/js/item.js",
 }
 
 override_doctype_dashboards = {
 	"Customer": "social_crm.overrides.customer_dashboard.get_dashboard_data",
+	"Item": "social_crm.overrides.customer_dashboard.get_item_dashboard_data",
 }
 
 # Document Events
@@ -33,6 +36,9 @@ doc_events = {
 	"Issue": {
 		"on_update": "social_crm.tickets.on_issue_update",
 	},
+	"Social Mention": {
+		"on_update": "social_crm.incidents.link_ticket",
+	},
 }
 
 # Scheduled Tasks
@@ -41,6 +47,7 @@ doc_events = {
 scheduler_events = {
 	"cron": {
 		"* * * * *": ["social_crm.tasks.enqueue_due_fetches"],
+		"*/5 * * * *": ["social_crm.incidents.close_recovered"],
 	},
 	"daily_long": [
 		"social_crm.tasks.train_sentiment_model",

@@ -182,7 +182,7 @@ def insert_mention(mention: Mention, analysis: Analysis, pipeline: Pipeline, acc
 
 def decide_and_apply(doc, mention: Mention, analysis: Analysis, pipeline: Pipeline) -> None:
 	"""Triage against the open tickets in the database, then the ticket, Issue or flag it decided."""
-	from social_crm import tickets
+	from social_crm import incidents, tickets
 
 	decision = pipeline.decide(
 		mention,
@@ -190,6 +190,7 @@ def decide_and_apply(doc, mention: Mention, analysis: Analysis, pipeline: Pipeli
 		now=to_utc(now_datetime()),
 		customer=doc.customer,
 		open_tickets=tickets.open_tickets_for(doc),
+		**incidents.triage_inputs(doc, mention, analysis),
 	)
 	tickets.apply_decision(doc, decision)
 

@@ -10,12 +10,15 @@ ROLES = ("Social Media Manager",)
 # ERPNext's setup wizard creates these; a site set up without it still needs them for triage.
 ISSUE_PRIORITIES = ("Low", "Medium", "High")
 LEAD_SOURCE = "Social Media"
+TICKET_BOARD = "Social Tickets"
+TICKET_BOARD_COLOURS = {"Open": "Red", "Replied": "Orange", "Resolved": "Green", "Closed": "Gray"}
 
 
 def after_install():
 	create_roles()
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
 	create_records()
+	create_ticket_board()
 	click.secho(_("Social CRM is installed. Add a Social Account and Monitored Keywords to start."), fg="green")
 
 
@@ -32,6 +35,30 @@ def create_records():
 			frappe.get_doc({"doctype": "Issue Priority", "name": priority}).insert(ignore_permissions=True)
 	if not frappe.db.exists("Lead Source", LEAD_SOURCE):
 		frappe.get_doc({"doctype": "Lead Source", "source_name": LEAD_SOURCE}).insert(ignore_permissions=True)
+
+
+def create_ticket_board():
+	"""A public Kanban Board of Social Tickets by status (Kanban Boards are records, not app files)."""
+	if frappe.db.exists("Kanban Board", TICKET_BOARD):
+		return
+	options = frappe.get_meta("Social Ticket").get_field("status").options.split("\n")
+	board = frappe.get_doc(
+		{
+			"doctype": "Kanban Board",
+			"kanban_board_name": TICKET_BOARD,
+			"reference_doctype": "Social Ticket",
+			"field_name": "status",
+			"private": 0,
+			"show_labels": 1,
+			"fields": '["priority", "platform", "customer"]',
+			"columns": [
+				{"column_name": option, "status": "Active", "indicator": TICKET_BOARD_COLOURS.get(option, "Gray")}
+				for option in options
+				if option
+			],
+		}
+	)
+	board.insert(ignore_permissions=True)
 
 
 def get_custom_fields():

@@ -100,6 +100,8 @@ class Pipeline:
 		now: datetime,
 		customer: str | None = None,
 		open_tickets: Iterable[OpenTicket] = (),
+		incident: str | None = None,
+		news_terms: Sequence[str] = (),
 	) -> Decision:
 		signals = Signals(
 			score=analysis.sentiment.score,
@@ -108,6 +110,8 @@ class Pipeline:
 			urgency_terms=analysis.urgency_terms,
 			intent_terms=analysis.intent_terms,
 			customer=customer,
+			incident=incident,
+			news_terms=tuple(news_terms),
 		)
 		return triage(mention, signals, now=now, settings=self.settings, open_tickets=open_tickets)
 

@@ -32,7 +32,12 @@ Rules, in order
    SUGGEST with the priority the ticket would have had (accepting the suggestion then opens
    the same ticket Automatic would have); "Off" → IGNORE, keeping that priority so the
    mention list can still sort by it. Suggestions from rule 3 become IGNORE under "Off".
-6. **Opportunity** (independent of the above): intent or praise terms were found and the
+6. **Incident** (engine/incidents.py decides the incident, triage only what it means for a
+   ticket): a news or status post (`news_terms` found) from an author who is not a known
+   Customer, while an incident about its subject is open, joins the incident instead of
+   opening a ticket of its own: IGNORE with the reason naming the incident. A customer's post
+   in the same burst still gets its own ticket, and threading (rule 1) still comes first.
+7. **Opportunity** (independent of the above): intent or praise terms were found and the
    mention is not negative → `opportunity=True`; the shell offers "Create Lead/Opportunity".
 
 Priorities are ERPNext's default Issue Priorities (Low, Medium, High). For an append the
@@ -142,6 +147,7 @@ R_VERIFIED = "The author is verified"
 R_MODE_SUGGEST_ONLY = "Ticket creation is set to suggest only"
 R_MODE_OFF = "Ticket creation is off"
 R_OPPORTUNITY = "Purchase intent or praise: {terms}"
+R_JOINS_INCIDENT = "A news or status post ({terms}) by an author who is not a customer; it joins incident {incident}"
 
 REASON_TEMPLATES: tuple[str, ...] = (
 	R_ALREADY_ON_TICKET,
@@ -160,6 +166,7 @@ REASON_TEMPLATES: tuple[str, ...] = (
 	R_MODE_SUGGEST_ONLY,
 	R_MODE_OFF,
 	R_OPPORTUNITY,
+	R_JOINS_INCIDENT,
 )
 """Every template a Reason can carry; the shell's translation file must cover all of them."""
 
@@ -217,6 +224,9 @@ class Signals:
 	urgency_terms: tuple[str, ...] = ()
 	intent_terms: tuple[str, ...] = ()
 	customer: str | None = None
+	# The open Social Incident the mention belongs to and why it reads as news (incidents.py).
+	incident: str | None = None
+	news_terms: tuple[str, ...] = ()
 
 	def __post_init__(self) -> None:
 		_check_unit_range(self.score, "sentiment score")
@@ -226,6 +236,7 @@ class Signals:
 		object.__setattr__(self, "keywords", tuple(self.keywords))
 		object.__setattr__(self, "urgency_terms", tuple(self.urgency_terms))
 		object.__setattr__(self, "intent_terms", tuple(self.intent_terms))
+		object.__setattr__(self, "news_terms", tuple(self.news_terms))
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +379,15 @@ def triage(
 			priority=assessment.priority,
 			reasons=(_thread_reason(mention, match, settings), *assessment.reasons),
 			ticket=match.ticket.name,
+			opportunity=assessment.opportunity,
+		)
+
+	if signals.incident and signals.news_terms and not signals.customer and assessment.level is not _Level.NOTHING:
+		terms = ", ".join(_distinct(signals.news_terms))
+		return Decision(
+			action=Action.IGNORE,
+			priority=assessment.priority,
+			reasons=(Reason(R_JOINS_INCIDENT, {"terms": terms, "incident": signals.incident}), *assessment.reasons),
 			opportunity=assessment.opportunity,
 		)
 

@@ -465,12 +465,173 @@ def check_workspaces(app_root: Path = APP_ROOT) -> list[Problem]:
 		for item in doc.get("links", []) + doc.get("shortcuts", []):
 			if item.get("type") in ("Link", "DocType") and item.get("link_type", "DocType") == "DocType" and item.get("link_to") not in known:
 				out.append(Problem("workspace-link", path.name, f"{item.get('link_to')!r} is no known DocType"))
+		cards = set(desk_records(app_root, "number_card"))
+		charts = set(desk_records(app_root, "dashboard_chart"))
+		reports = set(desk_records(app_root, "report"))
+		card_refs = {c.get("number_card_name") for c in doc.get("number_cards", [])}
+		chart_refs = {c.get("chart_name") for c in doc.get("charts", [])}
+		for ref in card_refs - cards:
+			out.append(Problem("workspace-card", path.name, f"number card {ref!r} is not shipped by the app"))
+		for ref in chart_refs - charts:
+			out.append(Problem("workspace-chart", path.name, f"dashboard chart {ref!r} is not shipped by the app"))
+		for item in doc.get("links", []):
+			if item.get("type") == "Link" and item.get("link_type") == "Report" and item.get("link_to") not in reports:
+				out.append(Problem("workspace-report", path.name, f"report {item.get('link_to')!r} is not shipped by the app"))
 		for block in blocks:
 			data = block.get("data", {})
+			if block.get("type") == "number_card" and data.get("number_card_name") not in card_refs:
+				out.append(Problem("workspace-block", path.name, f"number card block {data.get('number_card_name')!r} is not in number_cards"))
+			if block.get("type") == "chart" and data.get("chart_name") not in chart_refs:
+				out.append(Problem("workspace-block", path.name, f"chart block {data.get('chart_name')!r} is not in charts"))
 			if block.get("type") == "shortcut" and data.get("shortcut_name") not in shortcut_labels:
 				out.append(Problem("workspace-block", path.name, f"shortcut block {data.get('shortcut_name')!r} has no shortcut"))
 			if block.get("type") == "card" and data.get("card_name") not in card_labels:
 				out.append(Problem("workspace-block", path.name, f"card block {data.get('card_name')!r} has no card"))
+	return out
+
+
+# --- number cards, dashboard charts, chart sources, reports (desk records shipped as files) ---
+
+NUMBER_CARD_TYPES = frozenset(("Document Type", "Report", "Custom"))
+NUMBER_CARD_FUNCTIONS = frozenset(("Count", "Sum", "Average", "Minimum", "Maximum"))
+# frappe/desk/doctype/dashboard_chart/dashboard_chart.json (v15)
+CHART_TYPES = frozenset(("Count", "Sum", "Average", "Group By", "Custom", "Report"))
+CHART_DISPLAY_TYPES = frozenset(("Line", "Bar", "Percentage", "Pie", "Donut", "Heatmap"))
+REPORT_TYPES = frozenset(("Report Builder", "Query Report", "Script Report", "Custom Report"))
+
+
+def desk_records(app_root: Path, folder: str) -> dict[str, tuple[Path, dict]]:
+	"""The records of one kind the module ships (number_card/, dashboard_chart/, ...), by name.
+
+	Frappe imports `<module>/<folder>/<scrubbed name>/<scrubbed name>.json` (frappe.utils.dashboard
+	for cards and charts, frappe.model.sync for chart sources and reports); a file named
+	otherwise is never imported."""
+	records = {}
+	for path in sorted((app_root / APP).glob(f"*/{folder}/*/*.json")):
+		if path.stem != path.parent.name:
+			continue
+		doc = json.loads(path.read_text(encoding="utf-8"))
+		records[doc.get("name", path.stem)] = (path, doc)
+	return records
+
+
+def doctype_fields(doctypes: dict[str, dict], doctype: str) -> set[str] | None:
+	"""The fieldnames of one of the app's doctypes (None for Frappe's/ERPNext's: not checked)."""
+	if doctype not in doctypes:
+		return None
+	return {f.get("fieldname") for f in doctypes[doctype].get("fields", [])} | DEFAULT_FIELDS
+
+
+def check_record_common(kind: str, name: str, path: Path, doc: dict) -> list[Problem]:
+	out = []
+	if doc.get("doctype") != kind:
+		out.append(Problem("record-doctype", path.name, f'"doctype" must be "{kind}"'))
+	if scrub(name) != path.stem:
+		out.append(Problem("record-folder", path.name, f"file must be named {scrub(name)}.json to be imported"))
+	if doc.get("module") != MODULE:
+		out.append(Problem("record-module", path.name, f'module must be "{MODULE}"'))
+	return out
+
+
+def check_filters(where: str, filters_json: str | None, doctype: str, doctypes: dict) -> list[Problem]:
+	try:
+		filters = json.loads(filters_json or "[]")
+	except json.JSONDecodeError as exc:
+		return [Problem("record-filters", where, f"filters_json does not parse: {exc}")]
+	out = []
+	for item in filters if isinstance(filters, list) else []:
+		fields = doctype_fields(doctypes, item[0])
+		if item[0] != doctype and item[0] not in doctypes:
+			out.append(Problem("record-filters", where, f"filter on {item[0]!r}, not {doctype!r}"))
+		elif fields is not None and item[1] not in fields:
+			out.append(Problem("record-filters", where, f"{item[0]} has no field {item[1]!r}"))
+	return out
+
+
+def check_number_cards(app_root: Path = APP_ROOT) -> list[Problem]:
+	doctypes = load_doctypes(app_root)
+	known = set(known_doctypes()) | set(doctypes)
+	out = []
+	for name, (path, doc) in desk_records(app_root, "number_card").items():
+		out += check_record_common("Number Card", name, path, doc)
+		card_type = doc.get("type")
+		if card_type not in NUMBER_CARD_TYPES:
+			out.append(Problem("card-type", name, f"unknown type {card_type!r}"))
+		# NumberCard.has_permission reads document_type for every type but Report.
+		if card_type != "Report" and doc.get("document_type") not in known:
+			out.append(Problem("card-doctype", name, f"{doc.get('document_type')!r} is no known DocType"))
+		if card_type == "Document Type":
+			if doc.get("function") not in NUMBER_CARD_FUNCTIONS:
+				out.append(Problem("card-function", name, f"unknown function {doc.get('function')!r}"))
+			out += check_filters(name, doc.get("filters_json"), doc.get("document_type"), doctypes)
+		if card_type == "Custom":
+			node = resolve(doc.get("method") or "", app_root)
+			if node is None or not is_whitelisted(node):
+				out.append(Problem("card-method", name, f"{doc.get('method')!r} is no whitelisted function"))
+	return out
+
+
+def check_dashboard_charts(app_root: Path = APP_ROOT) -> list[Problem]:
+	doctypes = load_doctypes(app_root)
+	known = set(known_doctypes()) | set(doctypes)
+	sources = desk_records(app_root, "dashboard_chart_source")
+	out = []
+	for name, (path, doc) in desk_records(app_root, "dashboard_chart").items():
+		out += check_record_common("Dashboard Chart", name, path, doc)
+		if doc.get("chart_name") != name:
+			out.append(Problem("chart-name", name, "chart_name must equal the name"))
+		chart_type = doc.get("chart_type")
+		if chart_type not in CHART_TYPES:
+			out.append(Problem("chart-type", name, f"unknown chart_type {chart_type!r}"))
+		if doc.get("type") not in CHART_DISPLAY_TYPES:
+			out.append(Problem("chart-display", name, f"unknown type {doc.get('type')!r}"))
+		if chart_type in ("Count", "Sum", "Average", "Group By"):
+			doctype = doc.get("document_type")
+			if doctype not in known:
+				out.append(Problem("chart-doctype", name, f"{doctype!r} is no known DocType"))
+			elif doctype in doctypes and doctypes[doctype].get("istable") and doc.get("parent_document_type") not in known:
+				out.append(Problem("chart-parent", name, f"{doctype} is a child table: parent_document_type is required"))
+			fields = doctype_fields(doctypes, doctype)
+			if chart_type == "Group By" and fields is not None and doc.get("group_by_based_on") not in fields:
+				out.append(Problem("chart-group-by", name, f"{doctype} has no field {doc.get('group_by_based_on')!r}"))
+			out += check_filters(name, doc.get("filters_json"), doctype, doctypes)
+		if chart_type == "Custom":
+			source = doc.get("source")
+			if source not in sources:
+				out.append(Problem("chart-source", name, f"no dashboard_chart_source {source!r} in the app"))
+	for name, (path, doc) in sources.items():
+		out += check_record_common("Dashboard Chart Source", name, path, doc)
+		module_path = ".".join(path.with_suffix("").relative_to(app_root).parts)
+		node = resolve(f"{module_path}.get", app_root)
+		if node is None or not is_whitelisted(node):
+			out.append(Problem("chart-source-get", name, f"{module_path}.get must be a whitelisted function"))
+		js = path.with_suffix(".js")
+		if not js.exists() or f'chart_sources["{name}"]' not in js.read_text(encoding="utf-8"):
+			out.append(Problem("chart-source-js", name, f'{js.name} must register frappe.dashboards.chart_sources["{name}"]'))
+	return out
+
+
+def check_reports(app_root: Path = APP_ROOT) -> list[Problem]:
+	known = set(known_doctypes()) | set(load_doctypes(app_root))
+	roles = known_roles(app_root)
+	out = []
+	for name, (path, doc) in desk_records(app_root, "report").items():
+		out += check_record_common("Report", name, path, doc)
+		if doc.get("report_name") != name:
+			out.append(Problem("report-name", name, "report_name must equal the name"))
+		if doc.get("report_type") not in REPORT_TYPES:
+			out.append(Problem("report-type", name, f"unknown report_type {doc.get('report_type')!r}"))
+		if doc.get("ref_doctype") not in known:
+			out.append(Problem("report-doctype", name, f"{doc.get('ref_doctype')!r} is no known DocType"))
+		for row in doc.get("roles", []):
+			if row.get("role") not in roles:
+				out.append(Problem("report-role", name, f"unknown role {row.get('role')!r}"))
+		if doc.get("report_type") == "Script Report":
+			module_path = ".".join(path.with_suffix("").relative_to(app_root).parts)
+			if resolve(f"{module_path}.execute", app_root) is None:
+				out.append(Problem("report-execute", name, f"{module_path}.execute does not exist"))
+			if not path.with_suffix(".js").exists():
+				out.append(Problem("report-js", name, f"{path.with_suffix('.js').name} with the filters is missing"))
 	return out
 
 
@@ -532,6 +693,12 @@ def translatable_strings(app_root: Path = APP_ROOT) -> dict[str, str]:
 			found.setdefault(link["label"], f"Workspace {doc['label']} link")
 		for shortcut in doc.get("shortcuts", []):
 			found.setdefault(shortcut["label"], f"Workspace {doc['label']} shortcut")
+	for name, (_path, doc) in desk_records(app_root, "number_card").items():
+		found.setdefault(doc.get("label") or name, f"Number Card {name}")
+	for name in desk_records(app_root, "dashboard_chart"):
+		found.setdefault(name, f"Dashboard Chart {name}")
+	for name in desk_records(app_root, "report"):
+		found.setdefault(name, f"Report {name}")
 	return found
 
 

@@ -41,3 +41,11 @@ function call(frm, method, args) {
 	if (frm.is_dirty()) frm.save().then(send);
 	else send();
 }
+
+// The person behind the ticket: every profile linked to the same Contact or Customer (insights.py).
+frappe.ui.form.on("Social Ticket", {
+	refresh(frm) {
+		if (frm.is_new()) return;
+		frappe.require("/assets/social_crm/js/social_panel.js", () => frappe.social_crm.panel.render_person(frm));
+	},
+});
