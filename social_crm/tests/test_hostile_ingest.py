@@ -238,8 +238,10 @@ class TestSecretsStayOut(HostileTestCase):
 	def test_an_unexpected_error_is_logged_without_locals_or_the_token(self):
 		with HostileMastodon(token=SENTINEL) as fake:
 			account = self.make_account(fake, token=SENTINEL)
+			# Not a malformed post (the connector skips and logs one of those and goes on), but
+			# a failure of the poll itself.
 			with patch(
-				"social_crm.engine.connectors.mastodon.MastodonConnector.to_mention",
+				"social_crm.engine.connectors.mastodon.MastodonConnector.fetch",
 				side_effect=OverflowError(f"boom {SENTINEL}"),
 			):
 				log = fetch_account(account.name)
