@@ -36,25 +36,36 @@ function slug(doctype) {
 	return doctype.toLowerCase().replace(/ /g, "-");
 }
 
-async function login(context, user, password) {
-	const response = await context.request.post(new URL("/api/method/login", SITE).href, {
-		form: { usr: user, pwd: password },
-	});
-	if (!response.ok()) throw new Error(`login as ${user} failed: HTTP ${response.status()}`);
-}
-
-async function api(context, path, params = {}) {
+// Requests go through the page (Chromium resolves *.localhost; Node's resolver does not).
+async function call(page, path, { method = "GET", form = null, params = {} } = {}) {
 	const url = new URL(path, SITE);
 	for (const [key, value] of Object.entries(params)) url.searchParams.set(key, typeof value === "string" ? value : JSON.stringify(value));
-	const response = await context.request.get(url.href);
-	if (!response.ok()) return null;
-	const body = await response.json();
-	return body.data ?? body.message;
+	return page.evaluate(
+		async ({ href, method, form }) => {
+			const headers = { Accept: "application/json" };
+			if (window.frappe?.csrf_token) headers["X-Frappe-CSRF-Token"] = window.frappe.csrf_token;
+			const response = await fetch(href, { method, headers, body: form ? new URLSearchParams(form) : undefined });
+			const body = await response.json().catch(() => ({}));
+			return response.ok ? body.data ?? body.message ?? true : null;
+		},
+		{ href: url.href, method, form }
+	);
 }
 
-async function saveReportColumns(context, doctype) {
+async function login(page, user, password) {
+	await page.goto(new URL("/login", SITE).href, { waitUntil: "domcontentloaded" });
+	if (!(await call(page, "/api/method/login", { method: "POST", form: { usr: user, pwd: password } })))
+		throw new Error(`login as ${user} failed`);
+}
+
+async function api(page, path, params = {}) {
+	return call(page, path, { params });
+}
+
+async function saveReportColumns(page, doctype) {
 	const fields = REPORT_COLUMNS[doctype].map((field) => [field, doctype]);
-	await context.request.post(new URL("/api/method/frappe.model.utils.user_settings.save", SITE).href, {
+	await call(page, "/api/method/frappe.model.utils.user_settings.save", {
+		method: "POST",
 		form: { doctype, user_settings: JSON.stringify({ Report: { fields, order_by: "creation desc" } }) },
 	});
 }
@@ -92,13 +103,13 @@ async function probe(browser, user, password) {
 		findings.outside_requests.push({ user, url: url.href.slice(0, 300), from: route.request().frame()?.url() });
 		return route.abort();
 	});
-	await login(context, user, password);
 	const page = await context.newPage();
 	watch(page, user);
+	await login(page, user, password);
 	for (const doctype of DOCTYPES) {
-		const names = (await api(context, `/api/resource/${doctype}`, { limit_page_length: "200", fields: ["name"] })) || [];
+		const names = (await api(page, `/api/resource/${doctype}`, { limit_page_length: "200", fields: ["name"] })) || [];
 		await visit(page, user, `/app/${slug(doctype)}`);
-		await saveReportColumns(context, doctype);
+		await saveReportColumns(page, doctype);
 		await visit(page, user, `/app/${slug(doctype)}/view/report`);
 		for (const { name } of names) {
 			const id = encodeURIComponent(name);
@@ -107,12 +118,12 @@ async function probe(browser, user, password) {
 			await visit(page, user, `/printview?doctype=${encodeURIComponent(doctype)}&name=${id}&format=Standard&trigger_print=0`);
 		}
 	}
-	if (args.sentinel) await testConnection(page, user, context);
+	if (args.sentinel) await testConnection(page, user);
 	await context.close();
 }
 
-async function testConnection(page, user, context) {
-	const accounts = (await api(context, "/api/resource/Social Account", { filters: { account_name: "Sentinel Mastodon" } })) || [];
+async function testConnection(page, user) {
+	const accounts = (await api(page, "/api/resource/Social Account", { filters: { account_name: "Sentinel Mastodon" } })) || [];
 	for (const { name } of accounts) {
 		await visit(page, user, `/app/social-account/${encodeURIComponent(name)}`);
 		const button = page.getByRole("button", { name: "Test Connection" });
