@@ -81,11 +81,20 @@ function watch(page, user) {
 async function visit(page, user, path) {
 	const url = new URL(path, SITE).href;
 	try {
-		await page.goto(url, { waitUntil: "networkidle", timeout: 30000 });
+		// Inside the desk, route like a user clicking (a full load boots the desk again: slow);
+		// print views and the first page load for real.
+		const inDesk = path.startsWith("/app/") && (await page.evaluate(() => !!window.frappe?.set_route).catch(() => false));
+		if (inDesk) {
+			await page.evaluate((route) => frappe.set_route(route), path.slice(5).split("/").map(decodeURIComponent));
+			await page.waitForTimeout(1500);
+		} else {
+			await page.goto(url, { waitUntil: "load", timeout: 30000 }); // the realtime socket never idles
+		}
 	} catch (error) {
 		findings.page_errors.push({ user, url, error: `navigation: ${String(error).slice(0, 200)}` });
 	}
-	await page.waitForTimeout(1200); // formatters and timeline render after the data arrives
+	await page.waitForLoadState("networkidle", { timeout: 3000 }).catch(() => {});
+	await page.waitForTimeout(500); // formatters and timeline render after the data arrives
 	const flag = await page.evaluate(() => window.__xss).catch(() => undefined);
 	if (flag !== undefined && flag !== null) findings.xss.push({ user, url, flag: String(flag) });
 	if (args.sentinel) {
@@ -93,19 +102,23 @@ async function visit(page, user, path) {
 		if (html.includes(args.sentinel)) findings.sentinel_seen.push({ user, url });
 	}
 	findings.visited.push({ user, path });
+	writeFileSync(OUT, JSON.stringify(findings, null, 1)); // so far, in case the run is cut short
 }
 
 async function probe(browser, user, password) {
 	const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
 	await context.route("**/*", (route) => {
 		const url = new URL(route.request().url());
-		if (["data:", "blob:"].includes(url.protocol) || url.host === SITE.host) return route.continue();
+		// the site on any port (the desk also tries its realtime port) is not an outside host
+		if (["data:", "blob:"].includes(url.protocol) || url.hostname === SITE.hostname) return route.continue();
 		findings.outside_requests.push({ user, url: url.href.slice(0, 300), from: route.request().frame()?.url() });
 		return route.abort();
 	});
 	const page = await context.newPage();
 	watch(page, user);
 	await login(page, user, password);
+	await visit(page, user, "/app/social-mention");
+	const printviews = [];
 	for (const doctype of DOCTYPES) {
 		const names = (await api(page, `/api/resource/${doctype}`, { limit_page_length: "200", fields: ["name"] })) || [];
 		await visit(page, user, `/app/${slug(doctype)}`);
@@ -115,9 +128,10 @@ async function probe(browser, user, password) {
 			const id = encodeURIComponent(name);
 			await visit(page, user, `/app/${slug(doctype)}/${id}`);
 			await visit(page, user, `/app/print/${encodeURIComponent(doctype)}/${id}`);
-			await visit(page, user, `/printview?doctype=${encodeURIComponent(doctype)}&name=${id}&format=Standard&trigger_print=0`);
+			printviews.push(`/printview?doctype=${encodeURIComponent(doctype)}&name=${id}&format=Standard&trigger_print=0`);
 		}
 	}
+	for (const path of printviews) await visit(page, user, path);
 	if (args.sentinel) await testConnection(page, user);
 	await context.close();
 }
@@ -137,6 +151,7 @@ async function testConnection(page, user) {
 	}
 }
 
+mkdirSync(dirname(OUT), { recursive: true });
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
 try {
 	await probe(browser, "Administrator", args["admin-password"] || "admin");
