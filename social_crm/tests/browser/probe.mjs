@@ -10,6 +10,7 @@
 // Exit code 1 if anything was recorded. Usage:
 //   node probe.mjs --site http://t9.localhost:8019 --agent browser-agent@example.com \
 //     --agent-password ... --admin-password admin [--sentinel SENTINEL-...] [--out results/probe.json]
+//     [--users agent]   (only the Support Team user, e.g. in a second process beside the first)
 import { chromium } from "playwright-core";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -154,7 +155,7 @@ async function testConnection(page, user) {
 mkdirSync(dirname(OUT), { recursive: true });
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
 try {
-	await probe(browser, "Administrator", args["admin-password"] || "admin");
+	if (args.users !== "agent") await probe(browser, "Administrator", args["admin-password"] || "admin");
 	if (args.agent) await probe(browser, args.agent, args["agent-password"]);
 } finally {
 	await browser.close();
