@@ -10,6 +10,7 @@
 // Exit code 1 if anything was recorded. Usage:
 //   node probe.mjs --site http://t9.localhost:8019 --agent browser-agent@example.com \
 //     --agent-password ... --admin-password admin [--sentinel SENTINEL-...] [--out results/probe.json]
+//     [--users agent]   (only the Support Team user, e.g. in a second process beside the first)
 import { chromium } from "playwright-core";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -36,25 +37,36 @@ function slug(doctype) {
 	return doctype.toLowerCase().replace(/ /g, "-");
 }
 
-async function login(context, user, password) {
-	const response = await context.request.post(new URL("/api/method/login", SITE).href, {
-		form: { usr: user, pwd: password },
-	});
-	if (!response.ok()) throw new Error(`login as ${user} failed: HTTP ${response.status()}`);
-}
-
-async function api(context, path, params = {}) {
+// Requests go through the page (Chromium resolves *.localhost; Node's resolver does not).
+async function call(page, path, { method = "GET", form = null, params = {} } = {}) {
 	const url = new URL(path, SITE);
 	for (const [key, value] of Object.entries(params)) url.searchParams.set(key, typeof value === "string" ? value : JSON.stringify(value));
-	const response = await context.request.get(url.href);
-	if (!response.ok()) return null;
-	const body = await response.json();
-	return body.data ?? body.message;
+	return page.evaluate(
+		async ({ href, method, form }) => {
+			const headers = { Accept: "application/json" };
+			if (window.frappe?.csrf_token) headers["X-Frappe-CSRF-Token"] = window.frappe.csrf_token;
+			const response = await fetch(href, { method, headers, body: form ? new URLSearchParams(form) : undefined });
+			const body = await response.json().catch(() => ({}));
+			return response.ok ? body.data ?? body.message ?? true : null;
+		},
+		{ href: url.href, method, form }
+	);
 }
 
-async function saveReportColumns(context, doctype) {
+async function login(page, user, password) {
+	await page.goto(new URL("/login", SITE).href, { waitUntil: "domcontentloaded" });
+	if (!(await call(page, "/api/method/login", { method: "POST", form: { usr: user, pwd: password } })))
+		throw new Error(`login as ${user} failed`);
+}
+
+async function api(page, path, params = {}) {
+	return call(page, path, { params });
+}
+
+async function saveReportColumns(page, doctype) {
 	const fields = REPORT_COLUMNS[doctype].map((field) => [field, doctype]);
-	await context.request.post(new URL("/api/method/frappe.model.utils.user_settings.save", SITE).href, {
+	await call(page, "/api/method/frappe.model.utils.user_settings.save", {
+		method: "POST",
 		form: { doctype, user_settings: JSON.stringify({ Report: { fields, order_by: "creation desc" } }) },
 	});
 }
@@ -70,11 +82,20 @@ function watch(page, user) {
 async function visit(page, user, path) {
 	const url = new URL(path, SITE).href;
 	try {
-		await page.goto(url, { waitUntil: "networkidle", timeout: 30000 });
+		// Inside the desk, route like a user clicking (a full load boots the desk again: slow);
+		// print views and the first page load for real.
+		const inDesk = path.startsWith("/app/") && (await page.evaluate(() => !!window.frappe?.set_route).catch(() => false));
+		if (inDesk) {
+			await page.evaluate((route) => frappe.set_route(route), path.slice(5).split("/").map(decodeURIComponent));
+			await page.waitForTimeout(1500);
+		} else {
+			await page.goto(url, { waitUntil: "load", timeout: 30000 }); // the realtime socket never idles
+		}
 	} catch (error) {
 		findings.page_errors.push({ user, url, error: `navigation: ${String(error).slice(0, 200)}` });
 	}
-	await page.waitForTimeout(1200); // formatters and timeline render after the data arrives
+	await page.waitForLoadState("networkidle", { timeout: 3000 }).catch(() => {});
+	await page.waitForTimeout(500); // formatters and timeline render after the data arrives
 	const flag = await page.evaluate(() => window.__xss).catch(() => undefined);
 	if (flag !== undefined && flag !== null) findings.xss.push({ user, url, flag: String(flag) });
 	if (args.sentinel) {
@@ -82,37 +103,42 @@ async function visit(page, user, path) {
 		if (html.includes(args.sentinel)) findings.sentinel_seen.push({ user, url });
 	}
 	findings.visited.push({ user, path });
+	writeFileSync(OUT, JSON.stringify(findings, null, 1)); // so far, in case the run is cut short
 }
 
 async function probe(browser, user, password) {
 	const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
 	await context.route("**/*", (route) => {
 		const url = new URL(route.request().url());
-		if (["data:", "blob:"].includes(url.protocol) || url.host === SITE.host) return route.continue();
+		// the site on any port (the desk also tries its realtime port) is not an outside host
+		if (["data:", "blob:"].includes(url.protocol) || url.hostname === SITE.hostname) return route.continue();
 		findings.outside_requests.push({ user, url: url.href.slice(0, 300), from: route.request().frame()?.url() });
 		return route.abort();
 	});
-	await login(context, user, password);
 	const page = await context.newPage();
 	watch(page, user);
+	await login(page, user, password);
+	await visit(page, user, "/app/social-mention");
+	const printviews = [];
 	for (const doctype of DOCTYPES) {
-		const names = (await api(context, `/api/resource/${doctype}`, { limit_page_length: "200", fields: ["name"] })) || [];
+		const names = (await api(page, `/api/resource/${doctype}`, { limit_page_length: "200", fields: ["name"] })) || [];
 		await visit(page, user, `/app/${slug(doctype)}`);
-		await saveReportColumns(context, doctype);
+		await saveReportColumns(page, doctype);
 		await visit(page, user, `/app/${slug(doctype)}/view/report`);
 		for (const { name } of names) {
 			const id = encodeURIComponent(name);
 			await visit(page, user, `/app/${slug(doctype)}/${id}`);
 			await visit(page, user, `/app/print/${encodeURIComponent(doctype)}/${id}`);
-			await visit(page, user, `/printview?doctype=${encodeURIComponent(doctype)}&name=${id}&format=Standard&trigger_print=0`);
+			printviews.push(`/printview?doctype=${encodeURIComponent(doctype)}&name=${id}&format=Standard&trigger_print=0`);
 		}
 	}
-	if (args.sentinel) await testConnection(page, user, context);
+	for (const path of printviews) await visit(page, user, path);
+	if (args.sentinel) await testConnection(page, user);
 	await context.close();
 }
 
-async function testConnection(page, user, context) {
-	const accounts = (await api(context, "/api/resource/Social Account", { filters: { account_name: "Sentinel Mastodon" } })) || [];
+async function testConnection(page, user) {
+	const accounts = (await api(page, "/api/resource/Social Account", { filters: { account_name: "Sentinel Mastodon" } })) || [];
 	for (const { name } of accounts) {
 		await visit(page, user, `/app/social-account/${encodeURIComponent(name)}`);
 		const button = page.getByRole("button", { name: "Test Connection" });
@@ -126,9 +152,10 @@ async function testConnection(page, user, context) {
 	}
 }
 
+mkdirSync(dirname(OUT), { recursive: true });
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
 try {
-	await probe(browser, "Administrator", args["admin-password"] || "admin");
+	if (args.users !== "agent") await probe(browser, "Administrator", args["admin-password"] || "admin");
 	if (args.agent) await probe(browser, args.agent, args["agent-password"]);
 } finally {
 	await browser.close();

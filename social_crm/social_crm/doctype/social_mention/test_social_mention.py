@@ -4,6 +4,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from social_crm.stored_mention import mention_key
 from social_crm.tests.records import make_customer, make_mention
 
 
@@ -26,7 +27,13 @@ class TestSocialMention(FrappeTestCase):
 	def test_database_unique_key_holds_without_the_controller(self):
 		make_mention(external_id="m-4")
 		twin = frappe.get_doc(
-			{"doctype": "Social Mention", "platform": "Mastodon", "external_id": "m-4", "text": "again"}
+			{
+				"doctype": "Social Mention",
+				"platform": "Mastodon",
+				"external_id": "m-4",
+				"mention_key": mention_key("Mastodon", "m-4"),  # as the ingest mapping sets it
+				"text": "again",
+			}
 		)
 		twin.set_new_name()
 		with self.assertRaises(frappe.UniqueValidationError):

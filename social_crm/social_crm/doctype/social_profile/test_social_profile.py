@@ -4,6 +4,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from social_crm.profiles import handle_key
 from social_crm.tests.records import make_customer, make_profile
 
 
@@ -26,7 +27,21 @@ class TestSocialProfile(FrappeTestCase):
 
 	def test_database_unique_key_holds_without_the_controller(self):
 		make_profile(handle="race@mastodon.example")
-		twin = frappe.get_doc({"doctype": "Social Profile", "platform": "Mastodon", "handle": "race@mastodon.example"})
+		twin = frappe.get_doc(
+			{
+				"doctype": "Social Profile",
+				"platform": "Mastodon",
+				"handle": "race@mastodon.example",
+				"handle_key": handle_key("Mastodon", "race@mastodon.example"),  # as profiles.py sets it
+			}
+		)
 		twin.set_new_name()
 		with self.assertRaises(frappe.UniqueValidationError):
 			twin.db_insert()
+
+	def test_handles_are_compared_exactly_not_by_the_database_collation(self):
+		real = make_profile(handle="mallory@evil.example")
+		accent = make_profile(handle="mallóry@evil.example")
+		self.assertNotEqual(real.name, accent.name, "an accent variant is another person")
+		with self.assertRaises(frappe.DuplicateEntryError):
+			make_profile(handle="MALLORY@evil.example")  # Mastodon handles are case-insensitive
