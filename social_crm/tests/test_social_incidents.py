@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import frappe
-from frappe.tests.utils import FrappeTestCase, change_settings
+from frappe.tests.utils import FrappeTestCase
 from frappe.utils import now_datetime
 
 from social_crm import incidents, ingest
@@ -43,9 +43,21 @@ class TestSocialIncidents(FrappeTestCase):
 		self.spec = KeywordSpec(name=self.keyword, query=f"acme{self.tag}")
 		self.pipeline = Pipeline(keywords=[self.spec])
 		make_user(MANAGER, "Social Media Manager", full_name="Incident Manager")
-		self.settings = change_settings("Social CRM Settings", SPIKE)
-		self.settings.__enter__()
-		self.addCleanup(self.settings.__exit__, None, None, None)
+		# change_settings cannot restore a value that was never set (it stays changed), and the
+		# shipped defaults are what other tests and the site expect afterwards.
+		previous = {key: frappe.db.get_single_value("Social CRM Settings", key) for key in SPIKE}
+		for key, value in SPIKE.items():
+			frappe.db.set_single_value("Social CRM Settings", key, value)
+		frappe.clear_document_cache("Social CRM Settings", "Social CRM Settings")
+		self.addCleanup(self.restore_settings, previous)
+
+	def restore_settings(self, previous):
+		meta = frappe.get_meta("Social CRM Settings")
+		for key, value in previous.items():
+			frappe.db.set_single_value("Social CRM Settings", key, value or meta.get_field(key).default)
+		frappe.clear_document_cache("Social CRM Settings", "Social CRM Settings")
+		# close_recovered commits (a scheduler job), so the test's values were committed too
+		frappe.db.commit()
 
 	def store(self, text, handle=None, label="negative", score=-0.7, name="", account=None, external_id=None):
 		mention = Mention(

@@ -33,7 +33,7 @@ frappe.provide("frappe.social_crm");
 		if (!label) return "";
 		const colour = SENTIMENT_COLOURS[label] || "gray";
 		const figure = typeof score === "number" ? ` ${score >= 0 ? "+" : ""}${score.toFixed(2)}` : "";
-		return `<span class="indicator-pill ${colour}">${esc(__(label))}${esc(figure)}</span>`;
+		return `<span class="indicator-pill ${colour}" style="white-space:nowrap">${esc(__(label))}${esc(figure)}</span>`;
 	}
 
 	function link(url, text) {
@@ -51,7 +51,7 @@ frappe.provide("frappe.social_crm");
 		const profiles = person.profiles
 			.map((p) => {
 				const followers =
-					p.followers || p.followers === 0
+					p.followers
 						? `<span class="text-muted small">${esc(__("{0} followers", [format_number(p.followers, null, 0)]))}</span>`
 						: "";
 				const verified = p.verified ? ` <span class="text-muted small">✓ ${esc(__("Verified"))}</span>` : "";
@@ -114,16 +114,23 @@ frappe.provide("frappe.social_crm");
 		</div>`;
 	}
 
-	// add_section returns the section's body; a refresh replaces the whole section.
-	function remove_section(body) {
-		if (body) $(body).closest(".form-dashboard-section").remove();
+	// A section at the top of the form's first tab (the dashboard sits in the Connections tab
+	// of forms with tabs, out of sight); a refresh replaces it.
+	function section(frm, key, label) {
+		if (frm[key]) frm[key].remove();
+		const tabs = frm.layout.tabs || [];
+		const host = tabs.length ? tabs[0].wrapper : frm.layout.page;
+		frm[key] = $(`<div class="row form-section card-section social-crm-section">
+			<div class="section-head col-sm-12">${esc(label)}</div>
+			<div class="section-body col-sm-12"></div>
+		</div>`).prependTo(host);
+		return frm[key].find(".section-body");
 	}
 
 	function render(frm, doctype) {
 		frappe
 			.xcall("social_crm.insights.social_activity", { doctype, name: frm.doc.name })
 			.then((data) => {
-				remove_section(frm.__social_panel);
 				const has_profiles = data.people.length > 0;
 				const html = `<div class="social-panel row">
 					<div class="col-md-6">
@@ -140,10 +147,9 @@ frappe.provide("frappe.social_crm");
 						${mentions_list(data.mentions)}
 					</div>
 				</div>`;
-				frm.__social_panel = frm.dashboard.add_section(html, __("Social"));
-				frm.dashboard.show();
-				frm.__social_panel.find(".social-add-profile").on("click", () => add_business_profile(frm, doctype));
-				draw_trend(frm.__social_panel.find(".social-trend")[0], data.trend);
+				const body = section(frm, "__social_panel", __("Social")).html(html);
+				body.find(".social-add-profile").on("click", () => add_business_profile(frm, doctype));
+				draw_trend(body.find(".social-trend")[0], data.trend);
 			});
 	}
 
@@ -197,10 +203,9 @@ frappe.provide("frappe.social_crm");
 	function render_person(frm) {
 		if (!frm.doc.social_profile) return;
 		frappe.xcall("social_crm.insights.ticket_person", { ticket: frm.doc.name }).then((data) => {
-			remove_section(frm.__social_person);
+			if (frm.__social_person) frm.__social_person.remove();
 			if (!data.people.length) return;
-			frm.__social_person = frm.dashboard.add_section(data.people.map(person_card).join(""), __("Person"));
-			frm.dashboard.show();
+			section(frm, "__social_person", __("Person")).html(data.people.map(person_card).join(""));
 		});
 	}
 
