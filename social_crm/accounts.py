@@ -2,7 +2,7 @@
 
 The only place that reads credentials out of Password fields and turns them into the
 engine's `Credentials`, and that writes back what a platform hands us (session tokens).
-Fetching (ingest.py) and replying (tickets.py) both go through here.
+Fetching (ingest.py) and replying (replies.py) both go through here.
 """
 
 import json
@@ -11,9 +11,17 @@ import frappe
 from frappe.utils.password import set_encrypted_password
 
 from social_crm.engine.connectors.base import AccountConfig, Connector, FetchResult, get_connector
+from social_crm.engine.own_posts import OwnAccount
 
 # Password fields of Social Account, named as the connectors read them.
-SECRET_FIELDS = ("access_token", "app_password", "client_secret", "password", "bearer_token", "user_access_token")
+SECRET_FIELDS = (
+	"access_token",
+	"app_password",
+	"client_secret",
+	"password",
+	"bearer_token",
+	"user_access_token",
+)
 PLAIN_CREDENTIAL_FIELDS = ("client_id", "username")
 PAGE_LIMIT = 5
 
@@ -48,3 +56,21 @@ def save_sessions(account, result: FetchResult) -> None:
 	sessions.update({name: secret.reveal() for name, secret in result.credentials_update.items()})
 	set_encrypted_password("Social Account", account.name, json.dumps(sessions), "session_tokens")
 	frappe.db.set_value("Social Account", account.name, "session_tokens", "*" * 8, update_modified=False)
+
+
+def own_account(account, external_ids) -> OwnAccount:
+	"""What the engine needs to recognise the account's own posts among fetched ones: its
+	handles (Own Handle, and the Reddit login it posts as), its Mastodon server, and which of
+	the fetched ids are replies we sent."""
+	from social_crm.profiles import instance_of
+	from social_crm.replies import sent_reply_ids
+
+	handles = [account.own_handle or ""]
+	if account.platform == "Reddit":
+		handles.append(account.username or "")
+	return OwnAccount.of(
+		account.platform,
+		handles,
+		instance=instance_of(account),
+		sent_ids=sent_reply_ids(account.platform, external_ids),
+	)

@@ -15,7 +15,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from social_crm.accounts import connector_for, save_sessions
+from social_crm.accounts import connector_for, own_account, save_sessions
 from social_crm.engine.connectors.base import ConnectorError, RateLimited
 from social_crm.engine.keywords import KeywordSpec, QuerySyntaxError, parse
 from social_crm.engine.mention import Mention
@@ -99,6 +99,7 @@ def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, sear
 	"""Stores the new ones among `mentions`; each in its own savepoint so one bad post
 	does not undo the others."""
 	counts = {"new": 0, "duplicates": 0, "dropped": 0, "failed": 0}
+	own = own_account(account, [mention.external_id for mention in mentions])
 	for mention in mentions:
 		if frappe.db.exists("Social Mention", {"platform": mention.platform.value, "external_id": mention.external_id}):
 			counts["duplicates"] += 1
@@ -106,7 +107,7 @@ def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, sear
 		frappe.db.savepoint("social_mention")
 		try:
 			analysis = pipeline.analyse(mention, account.own_handle or "")
-			if not pipeline.keeps(mention, analysis, searched=searched):
+			if not pipeline.keeps(mention, analysis, searched=searched, own=own):
 				counts["dropped"] += 1
 				continue
 			insert_mention(mention, analysis, pipeline, account)

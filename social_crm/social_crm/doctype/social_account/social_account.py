@@ -18,13 +18,17 @@ class SocialAccount(Document):
 	def validate(self):
 		if self.platform in NEEDS_BASE_URL and not self.base_url:
 			frappe.throw(
-				_("{0} needs a Base URL: the instance address for Mastodon, the feed address for RSS/Atom.").format(
-					_(self.platform)
-				),
+				_(
+					"{0} needs a Base URL: the instance address for Mastodon, the feed address for RSS/Atom."
+				).format(_(self.platform)),
 				frappe.MandatoryError,
 			)
 		if self.platform in NOT_YET_SUPPORTED and self.enabled:
-			frappe.throw(_("Fetching from {0} is not available yet; save the account disabled.").format(_(self.platform)))
+			frappe.throw(
+				_("Fetching from {0} is not available yet; save the account disabled.").format(
+					_(self.platform)
+				)
+			)
 
 	@frappe.whitelist()
 	def test_connection(self) -> str:

@@ -5,6 +5,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from social_crm.corrections import propagate_customer
+
 
 class SocialProfile(Document):
 	def validate(self):
@@ -12,6 +14,9 @@ class SocialProfile(Document):
 		if not self.handle:
 			frappe.throw(_("A Social Profile needs a handle."), frappe.MandatoryError)
 		self.validate_unique_handle()
+
+	def on_update(self):
+		propagate_customer(self)
 
 	def validate_unique_handle(self):
 		"""A clear message before the database's unique key would reject the row."""

@@ -26,7 +26,9 @@ class TestSocialProfile(FrappeTestCase):
 
 	def test_database_unique_key_holds_without_the_controller(self):
 		make_profile(handle="race@mastodon.example")
-		twin = frappe.get_doc({"doctype": "Social Profile", "platform": "Mastodon", "handle": "race@mastodon.example"})
+		twin = frappe.get_doc(
+			{"doctype": "Social Profile", "platform": "Mastodon", "handle": "race@mastodon.example"}
+		)
 		twin.set_new_name()
 		with self.assertRaises(frappe.UniqueValidationError):
 			twin.db_insert()
