@@ -23,6 +23,7 @@ import re
 
 import frappe
 from frappe import _
+from frappe.realtime import get_doc_room, get_site_room
 from frappe.utils import cint, escape_html, get_fullname, now_datetime
 
 from social_crm import api, reasons, replies
@@ -648,7 +649,10 @@ def publish_conversation(doctype: str, name: str) -> None:
 	"""Tells open inbox pages that a conversation changed, once the transaction is committed
 	(a rolled-back change is never announced). Only names travel; each page asks for the item
 	with its own permissions."""
-	frappe.publish_realtime(UPDATE_EVENT, {"doctype": doctype, "name": name}, after_commit=True)
+	# the room is named: inside a background job Frappe would otherwise send it to the job's room
+	frappe.publish_realtime(
+		UPDATE_EVENT, {"doctype": doctype, "name": name}, room=get_site_room(), after_commit=True
+	)
 
 
 def on_mention_change(doc, method=None) -> None:
@@ -670,5 +674,5 @@ def viewing(doctype: str, name: str, state: str = "open") -> dict:
 		"full_name": get_fullname(frappe.session.user),
 		"state": "closed" if state == "closed" else "open",
 	}
-	frappe.publish_realtime(VIEWING_EVENT, message, doctype=doctype, docname=name)
+	frappe.publish_realtime(VIEWING_EVENT, message, room=get_doc_room(doctype, name))
 	return message

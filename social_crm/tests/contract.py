@@ -531,6 +531,9 @@ def translatable_strings(app_root: Path = APP_ROOT) -> dict[str, str]:
 			found.setdefault(link["label"], f"Workspace {doc['label']} link")
 		for shortcut in doc.get("shortcuts", []):
 			found.setdefault(shortcut["label"], f"Workspace {doc['label']} shortcut")
+			# v15's shortcut widget shows __(format) with the count: "{} New" needs its German
+			if shortcut.get("format"):
+				found.setdefault(shortcut["format"], f"Workspace {doc['label']} shortcut format")
 	return found
 
 
