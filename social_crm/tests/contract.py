@@ -518,6 +518,8 @@ def translatable_strings(app_root: Path = APP_ROOT) -> dict[str, str]:
 			):
 				found.setdefault(node.args[0].value, path.name)
 	for path in sorted((app_root / APP).rglob("*.js")):
+		if "node_modules" in path.parts or "dist" in path.parts:
+			continue  # the browser test's tooling, not the app's desk code
 		for _quote, text in JS_TRANSLATABLE.findall(path.read_text(encoding="utf-8")):
 			found.setdefault(text.replace("\\'", "'").replace('\\"', '"'), path.name)
 	for template, where in engine_templates(app_root).items():
