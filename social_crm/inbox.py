@@ -190,7 +190,8 @@ def assigned_condition(filters: dict, doctype: str) -> list:
 	if filters.get("assigned") == "me":
 		return [[doctype, "_assign", "like", f'%"{frappe.session.user}"%']]
 	if filters.get("assigned") == "unassigned":
-		return [[doctype, "_assign", "in", ("", "[]", None)]]
+		# _assign is a JSON list of users: empty, "[]" or NULL (Frappe compares NULL as "" here)
+		return [[doctype, "_assign", "not like", '%"%']]
 	return []
 
 
@@ -213,7 +214,9 @@ def ticket_rows(filters: dict) -> list[dict]:
 			)
 		)
 		or_keyword = filters.get("keyword")
-		if or_keyword:
+		if or_keyword and not (filters.get("sentiment") or filters.get("language")):
+			# the keyword may also be in the subject (an agent's wording); sentiment and
+			# language are the thread's only, so with those set the thread decides
 			names |= set(
 				frappe.get_list(
 					"Social Ticket",
@@ -497,10 +500,11 @@ def conversation(doctype: str, name: str) -> dict:
 
 
 def sent_replies(ticket) -> list[dict]:
-	"""Our replies on the ticket: those on its Issue's timeline (readable ones), else the last one."""
+	"""Our replies on the ticket: those on its Issue's timeline, as the Issue form shows them to
+	whoever may read the Issue; without that, the ticket's last reply."""
 	entries = []
 	if ticket.issue and frappe.has_permission("Issue", "read", ticket.issue):
-		for row in frappe.get_list(
+		for row in frappe.get_all(
 			"Communication",
 			filters={
 				"reference_doctype": "Issue",
