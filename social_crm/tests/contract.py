@@ -112,7 +112,8 @@ def load_doctypes(app_root: Path = APP_ROOT) -> dict[str, dict]:
 def check_doctype_files(app_root: Path = APP_ROOT) -> list[Problem]:
 	problems = []
 	for folder in sorted((app_root / APP).glob("*/doctype/*/")):
-		if folder.name == "__pycache__":
+		# before Python 3.11 a trailing "/" in glob also matches files (doctype/__init__.py)
+		if folder.name == "__pycache__" or not folder.is_dir():
 			continue
 		json_path = folder / f"{folder.name}.json"
 		if not json_path.exists():

@@ -7,7 +7,7 @@
 // Screenshots go to docs/screenshots/.
 //
 // Environment: SITE_URL (http://127.0.0.1:8000), SITE (site name), BENCH (bench directory),
-// PYTHON (the bench's env/bin/python), CHROMIUM (/usr/bin/chromium).
+// PYTHON (the bench's env/bin/python), BENCH_CLI (bench), CHROMIUM (/usr/bin/chromium).
 import { chromium } from "playwright-core";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -30,7 +30,7 @@ const MANAGER = "inbox-manager@example.com";
 assert.ok(SITE && BENCH, "set SITE and BENCH");
 
 function bench(method, kwargs = {}) {
-	const out = execFileSync("bench", ["--site", SITE, "execute", method, "--kwargs", JSON.stringify(kwargs)], {
+	const out = execFileSync(process.env.BENCH_CLI || "bench", ["--site", SITE, "execute", method, "--kwargs", JSON.stringify(kwargs)], {
 		cwd: BENCH,
 		encoding: "utf8",
 	});

@@ -573,7 +573,8 @@ class SocialInbox {
 	announce(state) {
 		const c = this.current;
 		if (!c) return;
-		if (state === "open" && !this.subscribed) {
+		if (state === "open") {
+			// idempotent, and retried with every heartbeat: Frappe throttles subscriptions to one a second
 			frappe.realtime.doc_subscribe(c.doctype, c.name);
 			this.subscribed = `${c.doctype}/${c.name}`;
 		}
@@ -625,7 +626,6 @@ class SocialInbox {
 				shortcut,
 				description,
 				page: this.page,
-				ignore_inputs: true,
 				action: () => {
 					if (!typing()) action();
 				},
