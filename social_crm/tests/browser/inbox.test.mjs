@@ -46,9 +46,15 @@ async function start_fake() {
 
 async function login(browser, user) {
 	const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: "en-US" });
-	const response = await context.request.post(`${SITE_URL}/api/method/login`, { form: { usr: user, pwd: PASSWORD } });
-	assert.equal(response.status(), 200, `login of ${user}`);
 	const page = await context.newPage();
+	// logged in from the page itself: Chromium resolves *.localhost site names, Node does not
+	await page.goto(`${SITE_URL}/login`);
+	const status = await page.evaluate(
+		async ([usr, pwd]) =>
+			(await fetch("/api/method/login", { method: "POST", body: new URLSearchParams({ usr, pwd }) })).status,
+		[user, PASSWORD]
+	);
+	assert.equal(status, 200, `login of ${user}`);
 	page.on("pageerror", (error) => console.error(`[${user}] page error:`, error.message));
 	await page.goto(`${SITE_URL}/app/social-inbox`);
 	await page.waitForSelector(".social-inbox-item", { timeout: 30000 });
