@@ -26,7 +26,7 @@ POSTS = (
 		reposts=1,
 	),
 	SeedPost(
-		text="<p>Acme billing charged us twice this month. Who do I talk to?</p>",
+		text="<p>Acme billing charged us twice this month. I want a refund, who do I talk to?</p>",
 		author="sam",
 		author_name="Sam Porter",
 		lang="en",

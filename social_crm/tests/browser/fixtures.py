@@ -41,8 +41,27 @@ def make_users() -> None:
 		frappe.utils.password.update_password(email, PASSWORD)
 
 
+def clean() -> None:
+	"""What an earlier run left: the account's mentions, their tickets, Issues and profiles
+	(the fake numbers its posts the same way each time it starts)."""
+	mentions = frappe.get_all("Social Mention", {"social_account": ACCOUNT}, ["name", "social_profile"])
+	names = [m.name for m in mentions]
+	tickets = set(frappe.get_all("Social Ticket", {"social_account": ACCOUNT}, pluck="name"))
+	if names:
+		tickets |= set(frappe.get_all("Social Ticket", {"social_mention": ("in", names)}, pluck="name"))
+	for ticket in tickets:
+		for issue in frappe.get_all("Issue", {"social_ticket": ticket}, pluck="name"):
+			frappe.delete_doc("Issue", issue, force=True, ignore_permissions=True)
+		frappe.delete_doc("Social Ticket", ticket, force=True, ignore_permissions=True)
+	for name in names:
+		frappe.delete_doc("Social Mention", name, force=True, ignore_permissions=True)
+	for profile in {m.social_profile for m in mentions if m.social_profile}:
+		frappe.delete_doc("Social Profile", profile, force=True, ignore_permissions=True)
+
+
 def prepare(base_url: str, token: str) -> None:
 	make_users()
+	clean()
 	frappe.db.set_single_value("Social CRM Settings", {"enabled": 1, "reply_approval_required": 0})
 	if not frappe.db.exists("Monitored Keyword", KEYWORD):
 		frappe.get_doc({"doctype": "Monitored Keyword", "keyword_name": KEYWORD, "query": "acme"}).insert(
@@ -79,6 +98,10 @@ def refetch() -> None:
 	log = fetch_account(ACCOUNT)
 	frappe.db.commit()
 	print(json.dumps({"fetch": {k: str(v) for k, v in log.items()}, **state()}))
+
+
+def show() -> None:
+	print(json.dumps(state(), default=str))
 
 
 def state() -> dict:

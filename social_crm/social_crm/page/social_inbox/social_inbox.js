@@ -52,7 +52,8 @@ class SocialInbox {
 	// --- layout ---------------------------------------------------------------------------
 
 	make_layout() {
-		this.page.main.html(`
+		// appended, not main.html(): the page's filter form lives in main too
+		this.$body = $(`
 			<div class="social-inbox row">
 				<div class="col-md-5 social-inbox-stream" style="max-height: calc(100vh - 220px); overflow-y: auto;">
 					<div class="social-inbox-list"></div>
@@ -61,10 +62,10 @@ class SocialInbox {
 				<div class="col-md-7 social-inbox-conversation">
 					<div class="text-muted p-4">${__("Choose a conversation (j/k to move, r to reply, e to mark done).")}</div>
 				</div>
-			</div>`);
-		this.$list = this.page.main.find(".social-inbox-list");
-		this.$more = this.page.main.find(".social-inbox-more");
-		this.$conversation = this.page.main.find(".social-inbox-conversation");
+			</div>`).appendTo(this.page.main);
+		this.$list = this.$body.find(".social-inbox-list");
+		this.$more = this.$body.find(".social-inbox-more");
+		this.$conversation = this.$body.find(".social-inbox-conversation");
 		this.page.set_primary_action(__("Refresh"), () => this.refresh(), "refresh");
 		this.page.add_menu_item(__("Social Tickets"), () => frappe.set_route("List", "Social Ticket"));
 		this.page.add_menu_item(__("Social Mentions"), () => frappe.set_route("List", "Social Mention"));
@@ -201,7 +202,7 @@ class SocialInbox {
 
 	item_html(item, index) {
 		const m = item.mention || {};
-		const title = item.kind === "ticket" ? esc(item.subject) : __("Mention needs a decision");
+		const title = item.kind === "ticket" ? `${__("Social Ticket")} ${esc(item.name)}` : `${__("Mention needs a decision")} · ${esc(item.name)}`;
 		return `<div class="social-inbox-item frappe-card p-3 mb-2" data-index="${index}"
 				data-doctype="${esc(item.doctype)}" data-name="${esc(item.name)}" style="cursor: pointer;">
 			<div class="d-flex align-items-start">
@@ -212,7 +213,7 @@ class SocialInbox {
 							<span class="text-muted small">@${esc((m.author_handle || "").replace(/^@/, ""))}</span></div>
 						${this.platform_html(item.platform)}
 					</div>
-					<div class="small text-muted">${title} · ${esc(item.name)}${
+					<div class="small text-muted">${title}${
 						item.customer_name ? ` · <span class="text-success">${esc(item.customer_name)}</span>` : ""
 					}</div>
 					<div class="social-inbox-text my-1" style="overflow-wrap: anywhere;">${m.text_html || ""}</div>
@@ -230,7 +231,8 @@ class SocialInbox {
 		const initials = esc(((m.author_name || m.author_handle || "?").replace(/^@/, "")[0] || "?").toUpperCase());
 		// avatar_url is http(s) only (inbox.safe_url); no referrer goes to the platform's CDN
 		return m.avatar_url
-			? `<span class="avatar avatar-medium"><img class="avatar-frame" src="${esc(m.avatar_url)}" referrerpolicy="no-referrer" alt=""></span>`
+			? `<span class="avatar avatar-medium"><img class="avatar-frame" src="${esc(m.avatar_url)}" referrerpolicy="no-referrer" alt="${initials}"
+				onerror="this.replaceWith(Object.assign(document.createElement('div'), {className: 'avatar-frame standard-image', textContent: this.alt}))"></span>`
 			: `<span class="avatar avatar-medium"><div class="avatar-frame standard-image">${initials}</div></span>`;
 	}
 
@@ -256,7 +258,8 @@ class SocialInbox {
 
 	age_html(item) {
 		const m = item.mention || {};
-		let html = m.posted_at ? `<span class="text-muted mr-2">${esc(frappe.datetime.comment_when(m.posted_at, true))}</span>` : "";
+		// comment_when returns Frappe's own markup (a span around the formatted date)
+		let html = m.posted_at ? `<span class="text-muted mr-2">${frappe.datetime.comment_when(m.posted_at)}</span>` : "";
 		const sla = item.sla || {};
 		if (sla.due) {
 			const label = sla.kind === "response" ? __("Response due") : __("Resolution due");
@@ -350,7 +353,7 @@ class SocialInbox {
 				style="background: ${sent ? "var(--green-highlight-color, #eaf5ee)" : "var(--subtle-fg, #f4f5f6)"};">
 			<div class="small d-flex justify-content-between">
 				<span><b>${label}</b>${sent && entry.author_name ? ` · ${esc(entry.author_name)}` : ""}</span>
-				<span class="text-muted">${entry.posted_at ? esc(frappe.datetime.comment_when(entry.posted_at, true)) : ""}</span>
+				<span class="text-muted">${entry.posted_at ? frappe.datetime.comment_when(entry.posted_at) : ""}</span>
 			</div>
 			<div class="mt-1" style="overflow-wrap: anywhere;">${entry.text_html || ""}</div>
 			${entry.url ? `<div class="small mt-1"><a href="${esc(entry.url)}" target="_blank" rel="noopener noreferrer">${__("Open Post")}</a></div>` : ""}
