@@ -2,7 +2,7 @@
 
 The only place that reads credentials out of Password fields and turns them into the
 engine's `Credentials`, and that writes back what a platform hands us (session tokens).
-Fetching (ingest.py) and replying (tickets.py) both go through here.
+Fetching (ingest.py) and replying (replies.py) both go through here.
 """
 
 import json
@@ -12,6 +12,7 @@ import frappe
 from frappe.utils.password import set_encrypted_password
 
 from social_crm.engine.connectors.base import AccountConfig, Connector, FetchResult, Secret, get_connector
+from social_crm.engine.own_posts import OwnAccount
 
 # Password fields of Social Account, named as the connectors read them.
 SECRET_FIELDS = (
@@ -101,4 +102,22 @@ def log_error_without_secrets(title: str, account) -> None:
 		message=scrubbed(traceback.format_exc(), account),
 		reference_doctype="Social Account",
 		reference_name=account.name,
+	)
+
+
+def own_account(account, external_ids) -> OwnAccount:
+	"""What the engine needs to recognise the account's own posts among fetched ones: its
+	handles (Own Handle, and the Reddit login it posts as), its Mastodon server, and which of
+	the fetched ids are replies we sent."""
+	from social_crm.profiles import instance_of
+	from social_crm.replies import sent_reply_ids
+
+	handles = [account.own_handle or ""]
+	if account.platform == "Reddit":
+		handles.append(account.username or "")
+	return OwnAccount.of(
+		account.platform,
+		handles,
+		instance=instance_of(account),
+		sent_ids=sent_reply_ids(account.platform, external_ids),
 	)

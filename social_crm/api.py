@@ -1,15 +1,17 @@
 """Whitelisted methods of the desk: mention list actions, customer links, sales, replies.
 
 Every method checks the caller's permission on the documents it touches before changing
-anything; the work itself is done by named functions (here or in social_crm/tickets.py).
+anything; the work itself is done by named functions (here, in social_crm/tickets.py,
+replies.py and corrections.py).
 """
 
 import frappe
 from frappe import _
 from frappe.utils import nowdate
 
-from social_crm import tickets
+from social_crm import corrections, replies, tickets
 from social_crm.engine.matching import CustomerCandidate, CustomerDirectory
+from social_crm.engine.reply_text import fill, reply_limit
 from social_crm.engine.triage import Action, Decision, Priority, Reason
 from social_crm.escaping import DATA_LENGTH, refit
 from social_crm.stored_mention import CORRECTED_SCORES, engine_mention
@@ -74,15 +76,20 @@ def ignore_mentions(names) -> int:
 
 @frappe.whitelist()
 def reclassify_sentiment(names, label: str) -> int:
-	"""An agent's correction of the sentiment; the site's model learns from corrected mentions."""
+	"""An agent's correction of the sentiment, after which triage decides again (the reason,
+	and whether the mention's ticket stays open); the site's model learns from corrections."""
 	if label not in CORRECTED_SCORES:
 		frappe.throw(_("Choose Positive, Neutral or Negative."))
 	docs = _mentions(names)
+	from social_crm.ingest import build_pipeline
+
+	pipeline = build_pipeline()
 	for doc in docs:
 		doc.sentiment_label = label
 		doc.sentiment_score = CORRECTED_SCORES[label]
 		doc.sentiment_corrected = 1
 		doc.save()
+		corrections.retriage(doc, pipeline)
 	return len(docs)
 
 
@@ -110,31 +117,13 @@ def link_to_customer(names, customer: str, contact: str | None = None) -> dict:
 
 
 def link_profile(profile_name: str, customer: str, contact: str | None) -> None:
+	"""The profile gets the customer; its controller passes it on (corrections.propagate_customer)."""
 	profile = frappe.get_doc("Social Profile", profile_name)
 	profile.check_permission("write")
 	profile.customer = customer
 	if contact:
 		profile.contact = contact
 	profile.save()
-	mention = frappe.qb.DocType("Social Mention")
-	(
-		frappe.qb.update(mention)
-		.set(mention.customer, customer)
-		.set(mention.modified, frappe.utils.now_datetime())
-		.where(mention.social_profile == profile_name)
-	).run()
-	for name in frappe.get_all(
-		"Social Ticket",
-		{"social_profile": profile_name, "status": ("in", tickets.OPEN_STATUSES)},
-		pluck="name",
-	):
-		ticket = frappe.get_doc("Social Ticket", name)
-		ticket.customer = customer
-		ticket.save(ignore_permissions=True)
-		if ticket.issue and not frappe.db.get_value("Issue", ticket.issue, "customer"):
-			issue = frappe.get_doc("Issue", ticket.issue)
-			issue.customer = customer
-			issue.save(ignore_permissions=True)
 
 
 def count_mentions(profiles) -> int:
@@ -250,12 +239,12 @@ def create_opportunity(mention: str) -> str:
 @frappe.whitelist(methods=["POST"])
 def send_reply(ticket: str, text: str | None = None) -> dict:
 	"""Sends the ticket's reply (or submits it for approval when Settings require it)."""
-	return tickets.request_reply(ticket, text)
+	return replies.request_reply(ticket, text)
 
 
 @frappe.whitelist(methods=["POST"])
 def approve_reply(ticket: str) -> dict:
-	return tickets.approve_reply(ticket)
+	return replies.approve_reply(ticket)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -265,7 +254,7 @@ def reply_from_issue(issue: str, text: str) -> dict:
 	issue_doc.check_permission("read")
 	if not issue_doc.get("social_ticket"):
 		frappe.throw(_("This Issue was not opened from social media."))
-	return tickets.request_reply(issue_doc.social_ticket, text)
+	return replies.request_reply(issue_doc.social_ticket, text)
 
 
 @frappe.whitelist()
@@ -277,11 +266,34 @@ def reply_info(ticket: str) -> dict | None:
 	):
 		return None
 	doc = frappe.get_doc("Social Ticket", ticket)
+	limit = reply_limit(doc.platform)
 	return {
+		"name": doc.name,
 		"platform": doc.platform,
-		"reply_supported": tickets.reply_supported(doc.platform),
+		"reply_supported": replies.reply_supported(doc.platform),
 		"reply_status": doc.reply_status,
 		"reply_text": doc.reply_text,
-		"approval_required": bool(frappe.utils.cint(tickets.settings().reply_approval_required)),
-		"can_approve": tickets.is_reply_manager(),
+		"approval_required": replies.approval_required(),
+		"can_approve": replies.is_reply_manager(),
+		"limit": limit.limit if limit else None,
+		"limit_unit": limit.unit if limit else None,
+		"url_weight": limit.url_weight if limit else None,
 	}
+
+
+@frappe.whitelist()
+def saved_replies(ticket: str) -> list[dict]:
+	"""The saved replies the user may read, German and English, filled in for this ticket."""
+	doc = frappe.get_doc("Social Ticket", ticket)
+	doc.check_permission("read")
+	values = replies.saved_reply_values(doc)
+	rows = frappe.get_list(
+		"Social Saved Reply",
+		fields=["name", "title", "language", "reply"],
+		order_by="language asc, title asc",
+		limit_page_length=200,
+	)
+	return [
+		{"name": row.name, "title": row.title, "language": row.language, "text": fill(row.reply, values)}
+		for row in rows
+	]

@@ -20,7 +20,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from social_crm.accounts import connector_for, log_error_without_secrets, save_sessions, scrubbed
+from social_crm.accounts import connector_for, log_error_without_secrets, own_account, save_sessions, scrubbed
 from social_crm.engine.connectors.base import ConnectorError, RateLimited
 from social_crm.engine.keywords import KeywordSpec, QuerySyntaxError, parse
 from social_crm.engine.mention import Mention
@@ -134,6 +134,7 @@ def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, sear
 	"""Stores the new ones among `mentions`; each in its own savepoint so one bad post
 	does not undo the others."""
 	counts = {"new": 0, "duplicates": 0, "dropped": 0, "failed": []}
+	own = own_account(account, [mention.external_id for mention in mentions])
 	for mention in mentions:
 		if is_stored(mention):
 			counts["duplicates"] += 1
@@ -141,7 +142,7 @@ def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, sear
 		frappe.db.savepoint("social_mention")
 		try:
 			analysis = pipeline.analyse(mention, account.own_handle or "")
-			if not pipeline.keeps(mention, analysis, searched=searched):
+			if not pipeline.keeps(mention, analysis, searched=searched, own=own):
 				counts["dropped"] += 1
 				continue
 			insert_mention(mention, analysis, pipeline, account)

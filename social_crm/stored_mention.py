@@ -17,9 +17,10 @@ import html
 import json
 from datetime import datetime, timezone
 
+from pytz import timezone as pytz_timezone
+
 import frappe
 from frappe.utils import get_datetime, get_system_timezone
-from pytz import timezone as pytz_timezone
 
 from social_crm.engine.mention import Author, Mention
 from social_crm.escaping import LONG_DATA_LENGTH, escape_once

@@ -9,24 +9,25 @@ decision out, in one place for every caller:
 - `apply_decision(mention, decision)` stores the decision on the mention and opens a Social
   Ticket with its ERPNext Issue, appends to a ticket, or leaves the mention for an agent;
 - `on_issue_update` / `on_ticket_update` keep the ticket's and the Issue's status in step;
-- `send_reply(ticket)` posts the agent's reply to the platform, at most once per reply text.
+- `retriage(mention)` decides again after an agent corrected the sentiment.
+
+Replies (approval, sending, the record on the Issue) are in social_crm/replies.py.
 
 Text from the platforms is untrusted: it is escaped before it becomes Issue or Communication
-HTML, and links are only made of http(s) URLs.
+HTML, and links are only made of http(s) URLs. What is written into Issues and
+Communications, and the triage reason text, is in the site's language (social_crm/reasons.py).
 """
-
-import uuid
 
 import frappe
 from frappe import _
-from frappe.utils import cint, escape_html, get_fullname, now_datetime
+from frappe.utils import escape_html
 
-from social_crm.accounts import connector_for
-from social_crm.engine.connectors.base import ConnectorError, connector_class
+from social_crm import reasons
 from social_crm.engine.mention import Platform
 from social_crm.engine.triage import Action, Decision, OpenTicket, normalise_handle
 from social_crm.engine.untrusted import clean_url
-from social_crm.escaping import DATA_LENGTH, error_text, escape_once, refit
+from social_crm.escaping import DATA_LENGTH, escape_once, refit
+from social_crm.reasons import in_site_language
 from social_crm.stored_mention import stored_text, to_utc
 
 OPEN_STATUSES = ("Open", "Replied")
@@ -36,12 +37,12 @@ PRIORITY_RANK = {"Low": 0, "Medium": 1, "High": 2, "Urgent": 3}
 # Social Ticket status -> Issue status and back. "On Hold" exists on Issue only: it leaves the ticket as it is.
 ISSUE_STATUS_FOR_TICKET = {"Open": "Open", "Replied": "Replied", "Resolved": "Resolved", "Closed": "Closed"}
 TICKET_STATUS_FOR_ISSUE = {"Open": "Open", "Replied": "Replied", "Resolved": "Resolved", "Closed": "Closed"}
-REPLY_IN_FLIGHT = ("Sending", "Sent")
-MANAGER_ROLES = ("Social Media Manager", "System Manager")
 
 # Reasons the shell gives itself (the engine's are in triage.REASON_TEMPLATES); in de.csv too.
 R_AGENT_CREATED = "{user} opened a ticket for this mention"
-REASON_TEMPLATES = (R_AGENT_CREATED,)
+R_RECLASSIFIED = "{user} corrected the sentiment to {label}"
+R_CLOSED_AFTER_CORRECTION = "Closed: after the corrected sentiment triage no longer asks for a ticket"
+REASON_TEMPLATES = (R_AGENT_CREATED, R_RECLASSIFIED, R_CLOSED_AFTER_CORRECTION)
 
 
 # --- threading --------------------------------------------------------------------------------
@@ -125,7 +126,7 @@ def apply_decision(mention_doc, decision: Decision) -> str | None:
 	"""
 	mention_doc.triage_action = str(decision.action)
 	mention_doc.triage_priority = existing_priority(str(decision.priority))
-	mention_doc.triage_reason = reason_text(decision)
+	reasons.set_reasons(mention_doc, decision.reasons)
 	mention_doc.opportunity = 1 if decision.opportunity else 0
 	ticket = None
 	if decision.action is Action.CREATE_TICKET:
@@ -143,17 +144,6 @@ def apply_decision(mention_doc, decision: Decision) -> str | None:
 			mention_doc.status = "Ticketed"
 	mention_doc.save(ignore_permissions=True)
 	return ticket
-
-
-def reason_text(decision: Decision) -> str:
-	"""The decision's reasons in the user's language, as the mention and ticket show them
-	(the values in them, such as a handle, come from the platform: escaped once)."""
-	return "; ".join(
-		_(reason.template).format(
-			**{key: escape_once(value) if isinstance(value, str) else value for key, value in reason.params.items()}
-		)
-		for reason in decision.reasons
-	)
 
 
 def ticket_of_mention(mention: str) -> str | None:
@@ -180,10 +170,10 @@ def create_ticket(mention_doc, decision: Decision) -> str:
 			"platform": mention_doc.platform,
 			"social_account": mention_doc.social_account,
 			"social_mention": mention_doc.name,
-			"triage_reason": reason_text(decision),
 			"mentions": [{"social_mention": mention_doc.name}],
 		}
 	)
+	reasons.set_reasons(ticket, decision.reasons)
 	ticket.insert(ignore_permissions=True)
 	issue = create_issue(ticket, mention_doc, profile)
 	ticket.db_set("issue", issue, update_modified=False)
@@ -193,11 +183,13 @@ def create_ticket(mention_doc, decision: Decision) -> str:
 def create_issue(ticket, mention_doc, profile: dict) -> str:
 	config = settings()
 	contact = profile.get("contact")
+	with in_site_language():
+		description = post_html(mention_doc)
 	issue = frappe.get_doc(
 		{
 			"doctype": "Issue",
 			"subject": ticket.subject,
-			"description": post_html(mention_doc),
+			"description": description,
 			"customer": ticket.customer,
 			"contact": contact,
 			"raised_by": frappe.db.get_value("Contact", contact, "email_id") if contact else None,
@@ -234,6 +226,8 @@ def append_to_ticket(ticket_name: str, mention_doc, decision: Decision) -> str:
 
 def add_communication(issue: str, mention_doc) -> None:
 	"""The new post on the Issue's timeline, as a message received from the author."""
+	with in_site_language():
+		content = post_html(mention_doc)
 	communication = frappe.get_doc(
 		{
 			"doctype": "Communication",
@@ -241,7 +235,7 @@ def add_communication(issue: str, mention_doc) -> None:
 			"communication_medium": "Other",
 			"sent_or_received": "Received",
 			"subject": frappe.db.get_value("Issue", issue, "subject"),
-			"content": post_html(mention_doc),
+			"content": content,
 			"sender_full_name": refit(mention_doc.author_name or mention_doc.author_handle, DATA_LENGTH),
 			"reference_doctype": "Issue",
 			"reference_name": issue,
@@ -276,7 +270,10 @@ def ticket_subject(mention_doc) -> str:
 	(the Issue and its notifications show the subject as HTML)."""
 	text = " ".join(stored_text(mention_doc.text).split())
 	if not text:
-		text = _("Mention by {0} on {1}").format(stored_text(mention_doc.author_handle) or "?", _(mention_doc.platform))
+		with in_site_language():
+			text = _("Mention by {0} on {1}").format(
+				stored_text(mention_doc.author_handle) or "?", _(mention_doc.platform)
+			)
 	if len(text) > SUBJECT_LENGTH:
 		text = text[: SUBJECT_LENGTH - 1].rsplit(" ", 1)[0].rstrip() + "…"
 	return escape_once(text, SUBJECT_LENGTH)
@@ -351,228 +348,3 @@ def on_ticket_update(ticket):
 	issue.status = status
 	issue.flags.from_social_ticket = True
 	issue.save(ignore_permissions=True)
-
-
-# --- replies ----------------------------------------------------------------------------------
-
-
-def reply_supported(platform: str | None) -> bool:
-	try:
-		return bool(platform) and connector_class(platform).supports_reply
-	except (ConnectorError, ValueError):
-		return False
-
-
-REPLY_STATE_FIELDS = (
-	"reply_status",
-	"approved_by",
-	"reply_error",
-	"reply_idempotency_key",
-	"replied_at",
-	"reply_url",
-	"reply_to_mention",
-)
-
-
-def protect_reply_fields(ticket) -> None:
-	"""Social Ticket.validate: the reply's state changes only through this module, so a form
-	save (or a crafted request) cannot mark a reply Approved or Sent."""
-	previous = ticket.get_doc_before_save()
-	if ticket.flags.reply_recorded:
-		return
-	for field in REPLY_STATE_FIELDS:
-		ticket.set(field, previous.get(field) if previous else None)
-
-
-def prepare_reply(ticket) -> None:
-	"""Social Ticket.validate: a new reply text starts a new reply (Draft, fresh idempotency key).
-
-	The key stays with the text: re-sending the same text after a failure uses the same key,
-	so a platform that already took it does not post it twice.
-	"""
-	text = (ticket.reply_text or "").strip()
-	if not ticket.is_new() and not ticket.has_value_changed("reply_text"):
-		return
-	previous = ticket.get_doc_before_save()
-	if previous and previous.reply_status == "Sending":
-		frappe.throw(_("The reply is being sent; it cannot be changed now."), title=_("Reply in Progress"))
-	if not text:
-		ticket.reply_status = ""
-		ticket.reply_idempotency_key = ""
-	else:
-		ticket.reply_status = "Draft"
-		ticket.reply_idempotency_key = new_idempotency_key(ticket)
-	ticket.approved_by = None
-	ticket.reply_error = ""
-
-
-def new_idempotency_key(ticket) -> str:
-	return f"{ticket.name or 'new'}-{uuid.uuid4().hex}"
-
-
-def is_reply_manager(user: str | None = None) -> bool:
-	return bool(set(MANAGER_ROLES) & set(frappe.get_roles(user)))
-
-
-def request_reply(ticket_name: str, text: str | None = None) -> dict:
-	"""An agent's "Send Reply": stores the text and sends it, or waits for a manager's approval."""
-	ticket = frappe.get_doc("Social Ticket", ticket_name)
-	ticket.check_permission("write")
-	check_reply_possible(ticket)
-	if text is not None and (text or "").strip() != (ticket.reply_text or "").strip():
-		if ticket.reply_status in REPLY_IN_FLIGHT and ticket.reply_status != "Sent":
-			frappe.throw(
-				_("The reply is being sent; it cannot be changed now."), title=_("Reply in Progress")
-			)
-		ticket.reply_text = text.strip()
-		ticket.save()
-	if not (ticket.reply_text or "").strip():
-		frappe.throw(_("Write the reply first."), title=_("No Reply Text"))
-	if ticket.reply_status == "Sent":
-		return reply_state(ticket)
-	if cint(settings().reply_approval_required) and ticket.reply_status != "Approved":
-		if not is_reply_manager():
-			if ticket.reply_status != "Awaiting Approval":
-				ticket.db_set("reply_status", "Awaiting Approval")
-				ticket.add_comment("Info", _("Reply submitted for approval"))
-			return reply_state(ticket)
-		ticket.db_set({"reply_status": "Approved", "approved_by": frappe.session.user})
-	return send_reply(ticket.name)
-
-
-def approve_reply(ticket_name: str) -> dict:
-	"""A Social Media Manager approves the waiting reply, which is then sent."""
-	ticket = frappe.get_doc("Social Ticket", ticket_name)
-	ticket.check_permission("write")
-	if not is_reply_manager():
-		frappe.throw(_("Only a Social Media Manager can approve replies."), frappe.PermissionError)
-	if ticket.reply_status not in ("Awaiting Approval", "Draft", "Failed", "Approved"):
-		return reply_state(ticket)
-	if not (ticket.reply_text or "").strip():
-		frappe.throw(_("Write the reply first."), title=_("No Reply Text"))
-	ticket.db_set({"reply_status": "Approved", "approved_by": frappe.session.user})
-	return send_reply(ticket.name)
-
-
-def check_reply_possible(ticket) -> None:
-	if not reply_supported(ticket.platform):
-		frappe.throw(
-			_(
-				"Replies cannot be posted on {0}. Answer on the platform itself, then resolve the ticket."
-			).format(_(ticket.platform or "")),
-			title=_("Reply Not Possible"),
-		)
-
-
-def send_reply(ticket_name: str) -> dict:
-	"""Posts the ticket's reply once. The row lock makes a second call (a double click) wait
-	for the first and then find the reply Sent, so it posts nothing; the idempotency key
-	covers a transaction lost after the platform took the reply."""
-	frappe.db.get_value("Social Ticket", ticket_name, "name", for_update=True)
-	ticket = frappe.get_doc("Social Ticket", ticket_name)
-	if ticket.reply_status in REPLY_IN_FLIGHT:
-		return reply_state(ticket)
-	if cint(settings().reply_approval_required) and ticket.reply_status != "Approved":
-		frappe.throw(
-			_("This reply needs a Social Media Manager's approval first."), title=_("Approval Required")
-		)
-	check_reply_possible(ticket)
-	target = latest_mention(ticket)
-	account = reply_account(ticket, target)
-	if not ticket.reply_idempotency_key:
-		ticket.db_set("reply_idempotency_key", new_idempotency_key(ticket), update_modified=False)
-	ticket.db_set("reply_status", "Sending", update_modified=False)
-	from social_crm.stored_mention import engine_mention
-
-	try:
-		result = connector_for(account).reply(
-			engine_mention(target), ticket.reply_text.strip(), ticket.reply_idempotency_key
-		)
-	except ConnectorError as error:
-		message = _("The reply could not be posted on {0}: {1}").format(_(ticket.platform), error_text(error))
-		ticket.db_set({"reply_status": "Failed", "reply_error": message})
-		return reply_state(ticket)
-	record_reply(ticket, target, result)
-	return reply_state(ticket)
-
-
-def latest_mention(ticket):
-	rows = frappe.db.sql(
-		"""
-		select m.name from `tabSocial Ticket Mention` row join `tabSocial Mention` m on m.name = row.social_mention
-		where row.parent = %s and row.parenttype = 'Social Ticket'
-		order by m.posted_at desc, row.idx desc limit 1
-		""",
-		ticket.name,
-		pluck=True,
-	)
-	name = rows[0] if rows else ticket.social_mention
-	return frappe.get_doc("Social Mention", name)
-
-
-def reply_account(ticket, mention_doc):
-	"""The Social Account to answer with: the ticket's, the mention's, or the platform's only enabled one."""
-	name = ticket.social_account or mention_doc.social_account
-	if not name:
-		accounts = frappe.get_all("Social Account", {"platform": ticket.platform, "enabled": 1}, pluck="name")
-		name = accounts[0] if len(accounts) == 1 else None
-	if not name:
-		frappe.throw(_("Choose the Social Account to reply with."), title=_("No Social Account"))
-	if not ticket.social_account:
-		ticket.db_set("social_account", name, update_modified=False)
-	return frappe.get_doc("Social Account", name)
-
-
-def record_reply(ticket, target, result) -> None:
-	"""A sent reply: on the ticket, on the Issue's timeline, and the thread's mentions Replied."""
-	now = now_datetime()
-	url = safe_url(result.url)
-	ticket.reload()
-	ticket.reply_status = "Sent"
-	ticket.reply_error = ""
-	ticket.reply_url = url
-	ticket.replied_at = now
-	ticket.reply_to_mention = target.name
-	if ticket.status == "Open":
-		ticket.status = "Replied"
-	ticket.flags.reply_recorded = True
-	ticket.save(ignore_permissions=True)
-	for row in ticket.mentions:
-		frappe.db.set_value("Social Mention", row.social_mention, "status", "Replied")
-	if ticket.issue:
-		link = (
-			f'<p><a href="{escape_html(url)}" target="_blank" rel="noopener noreferrer">{_("Open Post")}</a></p>'
-			if url
-			else ""
-		)
-		communication = frappe.get_doc(
-			{
-				"doctype": "Communication",
-				"communication_type": "Communication",
-				"communication_medium": "Other",
-				"sent_or_received": "Sent",
-				"subject": _("Reply on {0}").format(_(ticket.platform)),
-				"content": "<p>" + escape_html(ticket.reply_text or "").replace("\n", "<br>") + "</p>" + link,
-				"sender": sender_email(),
-				"sender_full_name": get_fullname(frappe.session.user),
-				"reference_doctype": "Issue",
-				"reference_name": ticket.issue,
-			}
-		)
-		communication.flags.skip_add_signature = True
-		communication.insert(ignore_permissions=True)
-
-
-def sender_email() -> str | None:
-	email = frappe.db.get_value("User", frappe.session.user, "email")
-	return email if email and frappe.utils.validate_email_address(email) else None
-
-
-def reply_state(ticket) -> dict:
-	values = frappe.db.get_value(
-		"Social Ticket",
-		ticket.name,
-		["reply_status", "reply_error", "reply_url", "replied_at", "status"],
-		as_dict=True,
-	)
-	return dict(values or {}, name=ticket.name)

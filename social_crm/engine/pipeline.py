@@ -17,6 +17,7 @@ from datetime import datetime
 
 from social_crm.engine.keywords import KeywordIndex, KeywordSpec
 from social_crm.engine.mention import Mention, Platform
+from social_crm.engine.own_posts import OwnAccount
 from social_crm.engine.query import Query, parse
 from social_crm.engine.sentiment import Analyzer, Sentiment
 from social_crm.engine.text_folding import FoldedText, fold
@@ -82,14 +83,20 @@ class Pipeline:
 			mentions_own_handle=_mentions_handle(folded, own_handle),
 		)
 
-	def keeps(self, mention: Mention, analysis: Analysis, *, searched: bool = True) -> bool:
+	def keeps(
+		self, mention: Mention, analysis: Analysis, *, searched: bool = True, own: OwnAccount | None = None
+	) -> bool:
 		"""Whether a fetched post is worth storing.
 
+		The account's own posts and the replies it sent never are (`own_posts`): they would come
+		back as customer mentions of our own answers.
 		Platforms search for the keywords' cover terms, not their boolean queries, so a post
 		fetched for "acme" may not match `acme AND kündig*`: it is dropped. Mentions of the
 		account's own handle are always kept, and so is everything from a source that does
 		not search (an RSS/Google Alerts feed is already the selection the admin asked for).
 		"""
+		if own is not None and own.wrote(mention):
+			return False
 		return bool(analysis.keywords) or analysis.mentions_own_handle or not searched
 
 	def decide(

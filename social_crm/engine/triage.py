@@ -39,6 +39,11 @@ Rules, in order
    in the same burst still gets its own ticket, and threading (rule 1) still comes first.
 7. **Opportunity** (independent of the above): intent or praise terms were found and the
    mention is not negative → `opportunity=True`; the shell offers "Create Lead/Opportunity".
+7. **Correction** (`keeps_ticket_after_correction`): when an agent corrects the sentiment of
+   a mention that is already on a ticket, the mention is triaged again without its own ticket.
+   If triage still asks for a ticket the ticket stays. If not, a ticket that this mention
+   alone opened and nobody answered yet is closed (it was opened on a wrong reading); a ticket
+   with more of the conversation or with a sent reply stays, because it holds work of its own.
 
 Priorities are ERPNext's default Issue Priorities (Low, Medium, High). For an append the
 priority is the mention's own; the shell may raise the ticket's priority to it, never lower.
@@ -467,6 +472,19 @@ def _assess(mention: Mention, signals: Signals, settings: TriageSettings) -> _As
 	if opportunity:
 		reasons.append(Reason(R_OPPORTUNITY, {"terms": ", ".join(intent_terms)}))
 	return _Assessment(level, priority, tuple(reasons), opportunity)
+
+
+def keeps_ticket_after_correction(
+	decision: Decision, *, opened_by_mention: bool, thread_size: int, replied: bool
+) -> bool:
+	"""Whether the ticket a corrected mention is on stays open (rule 7 in the module doc).
+
+	`decision` is the new triage of the mention, made without its own ticket among the open
+	ones; `thread_size` counts the ticket's mentions; `replied` says a reply was sent on it.
+	"""
+	if decision.action in (Action.CREATE_TICKET, Action.APPEND_TO_TICKET):
+		return True
+	return not opened_by_mention or thread_size > 1 or replied
 
 
 def _reach_reasons(mention: Mention, settings: TriageSettings) -> list[Reason]:

@@ -44,3 +44,11 @@ def test_an_empty_translation_is_caught(app_copy):
 	path = app_copy / "social_crm/translations/de.csv"
 	path.write_text(path.read_text(encoding="utf-8") + "Lonely,,\n", encoding="utf-8")
 	assert "translation-empty" in {p.rule for p in contract.check_translations(app_copy)}
+
+
+def test_a_workspace_shortcut_format_without_translation_is_caught(app_copy):
+	path = app_copy / "social_crm/social_crm/workspace/social_crm/social_crm.json"
+	path.write_text(path.read_text(encoding="utf-8").replace('"{} New"', '"{} Waiting"'), encoding="utf-8")
+	problems = contract.check_translations(app_copy)
+	assert [p.rule for p in problems] == ["translation-missing"]
+	assert "{} Waiting" in problems[0].message

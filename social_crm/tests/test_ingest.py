@@ -5,10 +5,10 @@ import json
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from social_crm.accounts import connector_for
 from social_crm.engine.platform_fakes.bluesky import FakeBluesky
 from social_crm.engine.platform_fakes.mastodon import FakeMastodon
 from social_crm.ingest import build_pipeline, fetch_account, load_cursor, store_mentions
-from social_crm.accounts import connector_for
 from social_crm.tasks import enqueue_due_fetches
 from social_crm.tests.records import make_customer
 

@@ -102,3 +102,19 @@ def test_suggest_only_mode_never_opens_tickets():
 	mention = post("Acme support is a scam, I want my money back. Worst company ever.", language="en")
 	decision = pipeline.decide(mention, pipeline.analyse(mention), now=NOW)
 	assert decision.action is Action.SUGGEST
+
+
+def test_our_own_reply_is_not_kept_although_it_names_the_keyword_and_the_handle():
+	from social_crm.engine.own_posts import OwnAccount
+
+	pipeline = Pipeline(KEYWORDS)
+	own = OwnAccount.of("Mastodon", ["acme"], instance="social.example", sent_ids=["900"])
+	answer = post("@lena Acme kümmert sich, sorry!", handle="acme@social.example", external_id="901")
+	analysis = pipeline.analyse(answer, "acme")
+	assert pipeline.keeps(answer, analysis)  # without knowing the account it looks like a mention
+	assert not pipeline.keeps(answer, analysis, own=own)
+	assert not pipeline.keeps(answer, analysis, searched=False, own=own)
+	sent = post("Acme hier, wir melden uns", handle="support@social.example", external_id="900")
+	assert not pipeline.keeps(sent, pipeline.analyse(sent), own=own)
+	customer = post("Acme ist kaputt", external_id="902")
+	assert pipeline.keeps(customer, pipeline.analyse(customer), own=own)

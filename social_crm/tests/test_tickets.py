@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import frappe
 from frappe.tests.utils import FrappeTestCase, change_settings
 
-from social_crm import api, tickets
+from social_crm import api, replies, tickets
 from social_crm.engine.platform_fakes.mastodon import FakeMastodon
 from social_crm.engine.triage import R_NEGATIVE, Action, Decision, Priority, Reason, triage
 from social_crm.stored_mention import engine_mention
@@ -283,7 +283,7 @@ class TestReplies(TicketTestCase):
 		api.send_reply(ticket.name, "Wir kümmern uns.")
 		again = api.send_reply(ticket.name, "Wir kümmern uns.")
 		self.assertEqual(again["reply_status"], "Sent")
-		tickets.send_reply(ticket.name)
+		replies.send_reply(ticket.name)
 		self.assertEqual(len(self.posted()), 1)
 
 	def test_failing_platform_keeps_the_text_and_shows_the_error(self):
@@ -316,8 +316,8 @@ class TestReplies(TicketTestCase):
 		ticket = tickets.apply_decision(mention, negative())
 		with self.assertRaises(frappe.ValidationError):
 			api.send_reply(ticket, "Hallo")
-		self.assertFalse(tickets.reply_supported("RSS/Atom"))
-		self.assertTrue(tickets.reply_supported("Mastodon"))
+		self.assertFalse(replies.reply_supported("RSS/Atom"))
+		self.assertTrue(replies.reply_supported("Mastodon"))
 
 	def test_approval_required_waits_for_a_manager(self):
 		agent = make_agent()

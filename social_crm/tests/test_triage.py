@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from social_crm.engine.mention import Author, Mention, Platform
-from social_crm.tests.contract import read_translations
 from social_crm.engine.triage import (
 	DEFAULT_INTENT_QUERY,
 	DEFAULT_URGENCY_QUERY,
@@ -50,6 +49,7 @@ from social_crm.engine.triage import (
 	match_open_ticket,
 	triage,
 )
+from social_crm.tests.contract import read_translations
 
 NOW = datetime(2026, 11, 3, 15, 0, tzinfo=timezone.utc)
 
@@ -773,3 +773,35 @@ def test_shell_may_pass_lists():
 	open_ticket = OpenTicket("T", "Mastodon", ["900"], [], "anna", NOW, NOW)
 	assert signals.urgency_terms == ("refund",)
 	assert open_ticket.platform is Platform.MASTODON and "900" in open_ticket.mention_external_ids
+
+
+# --- rule 7: a corrected mention on a ticket ---------------------------------------------------
+
+
+def _decision(action):
+	from social_crm.engine.triage import Decision
+
+	return Decision(action=action, priority=Priority.LOW, reasons=())
+
+
+def test_ticket_opened_on_a_wrong_reading_is_not_kept():
+	from social_crm.engine.triage import keeps_ticket_after_correction
+
+	ignore = _decision(Action.IGNORE)
+	assert not keeps_ticket_after_correction(ignore, opened_by_mention=True, thread_size=1, replied=False)
+	assert not keeps_ticket_after_correction(
+		_decision(Action.SUGGEST), opened_by_mention=True, thread_size=1, replied=False
+	)
+
+
+def test_ticket_with_work_of_its_own_stays_after_a_correction():
+	from social_crm.engine.triage import keeps_ticket_after_correction
+
+	ignore = _decision(Action.IGNORE)
+	assert keeps_ticket_after_correction(ignore, opened_by_mention=True, thread_size=2, replied=False)
+	assert keeps_ticket_after_correction(ignore, opened_by_mention=True, thread_size=1, replied=True)
+	assert keeps_ticket_after_correction(ignore, opened_by_mention=False, thread_size=1, replied=False)
+	for action in (Action.CREATE_TICKET, Action.APPEND_TO_TICKET):
+		assert keeps_ticket_after_correction(
+			_decision(action), opened_by_mention=True, thread_size=1, replied=False
+		)

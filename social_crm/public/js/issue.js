@@ -10,7 +10,7 @@ frappe.ui.form.on("Issue", {
 		if (["Resolved", "Closed"].includes(frm.doc.status)) return;
 		frappe.call({ method: "social_crm.api.reply_info", args: { ticket: frm.doc.social_ticket } }).then((r) => {
 			const info = r.message;
-			if (!info) return;
+			if (!info || !info.reply_supported) return;
 			frm.add_custom_button(__("Reply on {0}", [__(info.platform)]), () =>
 				frappe.require("/assets/social_crm/js/social_reply.js", () =>
 					frappe.social_crm.reply.open_dialog(info, (text) =>

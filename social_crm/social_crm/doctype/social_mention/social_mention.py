@@ -5,15 +5,24 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from social_crm import reasons
+from social_crm.inbox import on_mention_change
 from social_crm.stored_mention import CORRECTED_SCORES, mention_key
 
 
 class SocialMention(Document):
+	def onload(self):
+		reasons.show_in_reader_language(self)
+
+	def on_update(self):
+		on_mention_change(self)
+
 	def validate(self):
 		if not self.mention_key:
 			self.mention_key = mention_key(self.platform, self.external_id)
 		self.validate_unique_external_id()
 		self.mark_sentiment_correction()
+		reasons.keep_site_language(self)
 
 	def mark_sentiment_correction(self):
 		"""An agent changing the sentiment in the form is a correction the site's model learns

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from social_crm import privacy
+from social_crm.corrections import propagate_customer
 from social_crm.profiles import key_of_stored
 
 
@@ -36,6 +37,7 @@ class SocialProfile(Document):
 	def on_update(self):
 		if self.has_value_changed("contact") or (self.contact and not self.email):
 			privacy.sync_author_email(self)
+		propagate_customer(self)
 
 	def on_trash(self):
 		"""Deleting a profile erases its author everywhere, so no record links to it any more

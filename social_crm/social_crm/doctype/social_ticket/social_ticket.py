@@ -3,17 +3,21 @@
 
 from frappe.model.document import Document
 
-from social_crm import tickets
+from social_crm import reasons, replies, tickets
+from social_crm.inbox import publish_conversation
 
 
 class SocialTicket(Document):
 	def onload(self):
-		self.set_onload("reply_supported", tickets.reply_supported(self.platform))
-		self.set_onload("can_approve_reply", tickets.is_reply_manager())
+		self.set_onload("reply_supported", replies.reply_supported(self.platform))
+		self.set_onload("can_approve_reply", replies.is_reply_manager())
+		reasons.show_in_reader_language(self)
 
 	def validate(self):
-		tickets.protect_reply_fields(self)
-		tickets.prepare_reply(self)
+		reasons.keep_site_language(self)
+		replies.protect_reply_fields(self)
+		replies.prepare_reply(self)
 
 	def on_update(self):
 		tickets.on_ticket_update(self)
+		publish_conversation("Social Ticket", self.name)
