@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_sentiment_en import is_held_out_tweet, load
 
 from social_crm.engine.sentiment import analyze, available_analyzers
-from social_crm.engine.sentiment_model import macro_f1
+from social_crm.engine.sentiment.model import macro_f1
 
 ROOT = Path(__file__).resolve().parent.parent
 DE_FILE = ROOT / "social_crm/tests/data/sentiment/de_brand_posts.tsv"

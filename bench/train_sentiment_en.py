@@ -1,4 +1,4 @@
-"""Train the English model shipped in social_crm/engine/data/sentiment_en.json.
+"""Train the English model shipped in social_crm/engine/sentiment/data/sentiment_en.json.
 
 Data: the VADER 2014 ground truth (Hutto & Gilbert, MIT; /work/shared/data/sentiment-en-vader2014),
 mean human rating /4 cut at +-0.05 as in the paper. The tweets are split by a hash of their id:
@@ -22,7 +22,7 @@ import time
 import zlib
 from pathlib import Path
 
-from social_crm.engine.sentiment_model import LABELS, LinearModel, features, fit, negative_f1
+from social_crm.engine.sentiment.model import LABELS, LinearModel, features, fit, negative_f1
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = {
@@ -86,7 +86,9 @@ def _shifted_labels(model: LinearModel, feats: list[dict[str, float]], shift: fl
 def main() -> None:
 	parser = argparse.ArgumentParser()
 	parser.add_argument("--data", type=Path, default=Path("/work/shared/data/sentiment-en-vader2014"))
-	parser.add_argument("--out", type=Path, default=ROOT / "social_crm/engine/data/sentiment_en.json")
+	parser.add_argument(
+		"--out", type=Path, default=ROOT / "social_crm/engine/sentiment/data/sentiment_en.json"
+	)
 	parser.add_argument("--l2", type=float, nargs="*", default=[1e-4, 3e-4])
 	parser.add_argument("--epochs", type=int, default=6)
 	parser.add_argument("--min-count", type=int, default=3)

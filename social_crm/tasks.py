@@ -7,7 +7,7 @@ from frappe import _
 from frappe.utils import add_days, now_datetime
 
 from social_crm.engine.schedule import is_due
-from social_crm.engine.sentiment_model import should_use, train
+from social_crm.engine.sentiment.model import should_use, train
 from social_crm.ingest import site_analyzer
 from social_crm.stored_mention import ENGINE_LABELS
 

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from social_crm.engine.sentiment import Analyzer, analyze
-from social_crm.engine.sentiment_model import BadModel, SiteModel, should_use, train
+from social_crm.engine.sentiment.model import BadModel, SiteModel, should_use, train
 
 
 def _site_corrections(n: int) -> list[tuple[str, str, str]]:

@@ -2,7 +2,7 @@
 
 English uses VADER (Hutto & Gilbert 2014, MIT), which was built for social media: emoji,
 emoticons, caps, "!!!", negation, "but" clauses. German uses the app's own brand-complaint
-lexicon (`sentiment_lexicon_de`), because no permissively licensed German lexicon was found
+lexicon (`lexicon_de`), because no permissively licensed German lexicon was found
 (SentiWS is CC-BY-NC-SA). Both give the same three numbers so the trained models can use either
 as features.
 """
@@ -33,13 +33,3 @@ def _vader() -> SentimentIntensityAnalyzer:
 def vader_score(text: str) -> LexiconScore:
 	scores = _vader().polarity_scores(text)
 	return LexiconScore(scores["compound"], scores["neg"], scores["pos"])
-
-
-def lexicon_score(text: str, language: str) -> LexiconScore:
-	"""German posts get the German lexicon; everything else VADER (emoji and English loanwords
-	make it the better guess for an undetermined language too)."""
-	if language == "de":
-		from social_crm.engine.sentiment_lexicon_de import german_score
-
-		return german_score(text)
-	return vader_score(text)

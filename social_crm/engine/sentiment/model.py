@@ -21,64 +21,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from social_crm.engine.sentiment_emoji import emoji_valence
-from social_crm.engine.sentiment_lexicon import LexiconScore, lexicon_score
-from social_crm.engine.social_tokens import Kind, hashtag_words, tokenize
+from social_crm.engine.sentiment.features import features
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 FORMAT = "social_crm.sentiment.linear/1"
 MIN_CORRECTIONS = 50
 
-_NEGATORS = frozenset(
-	"not no never nothing none nobody cannot without nor neither nowhere "
-	"nicht kein keine keinen keinem keiner keines nie niemals nichts nix ohne weder kaum".split()
-)
-
 
 class BadModel(ValueError):
 	"""Stored model bytes that are not a model of this format (corrupt, foreign, newer)."""
-
-
-def features(text: str, language: str, lexicon: LexiconScore | None = None) -> dict[str, float]:
-	"""Sparse features of a post: lexicon scores, words marked inside a negation scope
-	("not good" -> NOT_good), bigrams, emoji, "!"/"?" and the language as a bias."""
-	lex = lexicon if lexicon is not None else lexicon_score(text, language)
-	feats: dict[str, float] = {
-		"bias": 1.0,
-		f"lang:{language}": 1.0,
-		"lex:c": lex.compound,
-		"lex:cneg": min(lex.compound, 0.0),
-		"lex:cpos": max(lex.compound, 0.0),
-		"lex:neg": lex.negative,
-		"lex:pos": lex.positive,
-		"lex:zero": 1.0 if lex.compound == 0.0 else 0.0,
-	}
-	negated = False
-	previous = "<s>"
-	emoji_sum = 0.0
-	for token in tokenize(text):
-		kind = token.kind
-		if kind is Kind.WORD or kind is Kind.HASHTAG:
-			words = hashtag_words(token.text) if kind is Kind.HASHTAG else [token.lower]
-			for word in words:
-				feats["w:NOT_" + word if negated else "w:" + word] = 1.0
-				feats["b:" + previous + "_" + word] = 1.0
-				previous = word
-				if word in _NEGATORS or word.endswith("n't"):
-					negated = True
-		elif kind is Kind.EMOJI or kind is Kind.EMOTICON:
-			feats["e:" + token.text] = 1.0
-			emoji_sum += emoji_valence(token.text)
-		elif kind is Kind.PUNCT:
-			if token.text[0] in "!?":
-				feats["p:" + token.text[0]] = 1.0
-			negated = False
-			previous = "<s>"
-		elif kind is Kind.URL:
-			feats["url"] = 1.0
-	if emoji_sum:
-		feats["emoji:sum"] = max(-1.0, min(1.0, emoji_sum / 4.0))
-	return feats
 
 
 @dataclass(frozen=True)
@@ -216,7 +167,11 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
 
 @lru_cache(maxsize=1)
 def shipped_english_model() -> LinearModel:
-	text = resources.files("social_crm.engine.data").joinpath("sentiment_en.json").read_text(encoding="utf-8")
+	text = (
+		resources.files("social_crm.engine.sentiment.data")
+		.joinpath("sentiment_en.json")
+		.read_text(encoding="utf-8")
+	)
 	return LinearModel.from_json(text)
 
 

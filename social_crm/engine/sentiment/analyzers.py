@@ -11,7 +11,7 @@ for it (figures and commands in `bench/sentiment_eval.py`):
 
 Other analysers stay available by name for comparison and for sites that prefer them
 ("vader", "textblob", "rules-de", "social-en"). A site model learned from agents' corrections
-(`sentiment_model.train`) replaces them once `sentiment_model.should_use` says it is better.
+(`model.train`) replaces them once `model.should_use` says it is better.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from social_crm.engine.language import UNDETERMINED, detect_language
-from social_crm.engine.sentiment_lexicon import vader_score
-from social_crm.engine.sentiment_lexicon_de import german_score
-from social_crm.engine.sentiment_model import SiteModel, features, shipped_english_model
+from social_crm.engine.sentiment.features import features
+from social_crm.engine.sentiment.lexicon import vader_score
+from social_crm.engine.sentiment.lexicon_de import german_score
+from social_crm.engine.sentiment.model import SiteModel, shipped_english_model
 from social_crm.engine.social_tokens import Kind, tokenize
 
 LEXICON_CUTOFF = 0.05  # VADER's documented neutral band, used for every lexicon score
@@ -128,7 +129,7 @@ class Analyzer:
 		return [self.analyze(text, language) for text in texts]
 
 	def label(self, text: str, language: str) -> str:
-		"""Just the label: the `default` argument `sentiment_model.should_use` expects."""
+		"""Just the label: the `default` argument `model.should_use` expects."""
 		return self.analyze(text, language).label
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from social_crm.engine.sentiment_emoji import emoji_valence
-from social_crm.engine.sentiment_lexicon import LexiconScore
+from social_crm.engine.sentiment.emoji import emoji_valence
+from social_crm.engine.sentiment.lexicon import LexiconScore
 from social_crm.engine.social_tokens import Kind, hashtag_words, tokenize
 
 NEGATORS = frozenset(
@@ -80,7 +80,11 @@ class _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-	text = resources.files("social_crm.engine.data").joinpath("sentiment_de.tsv").read_text(encoding="utf-8")
+	text = (
+		resources.files("social_crm.engine.sentiment.data")
+		.joinpath("sentiment_de.tsv")
+		.read_text(encoding="utf-8")
+	)
 	words: dict[str, float] = {}
 	prefixes: dict[str, float] = {}
 	suffixes: dict[str, float] = {}
