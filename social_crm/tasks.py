@@ -50,8 +50,9 @@ def enqueue_due_fetches() -> list[str]:
 
 
 def train_sentiment_model() -> None:
-	"""Daily: learn from the agents' corrections; use the model only once it beats the default
-	on them (cross-validated in the engine)."""
+	"""Daily: learn from the agents' corrections, as offsets on top of the shipped model (so it
+	starts from what that model knows); use it only once it beats the default analyser on the
+	site's own held-back corrections (cross-validated in the engine, `should_use`)."""
 	rows = frappe.get_all(
 		"Social Mention",
 		filters={"sentiment_label": ("is", "set"), "text": ("is", "set")},

@@ -33,3 +33,18 @@ def _vader() -> SentimentIntensityAnalyzer:
 def vader_score(text: str) -> LexiconScore:
 	scores = _vader().polarity_scores(text)
 	return LexiconScore(scores["compound"], scores["neg"], scores["pos"])
+
+
+@lru_cache(maxsize=1)
+def vader_lexicon() -> dict[str, float]:
+	"""VADER's word valences (-4..+4) as shipped in vaderSentiment (MIT), for the trained
+	models' lexicon features: a dict look-up per word instead of VADER's whole rule pass."""
+	from importlib import resources as _resources
+
+	text = _resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+	table: dict[str, float] = {}
+	for line in text.splitlines():
+		parts = line.split("\t")
+		if len(parts) >= 2 and parts[0] and not parts[0][0].isspace():
+			table[parts[0].lower()] = float(parts[1])
+	return table

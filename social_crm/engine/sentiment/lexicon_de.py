@@ -37,10 +37,10 @@ _INTENSIFIERS = {
 }
 _CONTRAST = frozenset("aber doch jedoch allerdings trotzdem dennoch leider".split())
 _CLAUSE_END = frozenset('.,;:!?()"“”„')
-_SARCASM_MARKS = frozenset(
+SARCASM_MARKS = frozenset(
 	["🙄", "🙃", "😒", "🤡", "/s", "#ironie", "#sarkasmus", "#not", "#irony", "#sarcasm"]
 )
-_SARCASM_PHRASES = (
+SARCASM_PHRASES = (
 	"danke für nichts",
 	"danke für nix",
 	"danke auch",
@@ -120,7 +120,9 @@ def word_valence(word: str) -> float:
 		parts = [word_valence(part) for part in word.split("-") if part]
 		return max(parts, key=abs, default=0.0)
 	best_len, best = 0, 0.0
-	for table, min_rest in ((lex.prefixes, 0), (lex.suffixes, 2), (lex.infixes, 2)):
+	# a compound head needs a modifier of at least four letters in front of it: "Zeitraum" is
+	# no "*traum" and "Ankündigung" no "*kündigung", while "Versicherungsbetrug" is "*betrug"
+	for table, min_rest in ((lex.prefixes, 0), (lex.suffixes, 4), (lex.infixes, 2)):
 		for length in range(min(len(word), 24), 3, -1):
 			if length <= best_len:
 				break
@@ -254,7 +256,7 @@ def german_score(text: str) -> LexiconScore:
 				negative += valence
 			else:
 				neutral_words += 1
-	sarcastic = any(mark in lowered for mark in _SARCASM_MARKS) or any(p in lowered for p in _SARCASM_PHRASES)
+	sarcastic = any(mark in lowered for mark in SARCASM_MARKS) or any(p in lowered for p in SARCASM_PHRASES)
 	if sarcastic and positive > 0:
 		negative -= 0.5 * positive + 0.5
 		positive *= 0.2

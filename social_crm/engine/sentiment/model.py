@@ -1,157 +1,197 @@
-"""A small linear sentiment model in pure Python: features, training, storage.
+"""Linear sentiment models in pure Python: the shipped per-language models and the site model.
 
-Lexicons miss what a domain says without sentiment words ("seit 3 Tagen kein Netz", "still
-waiting for my refund"), and they cannot learn a site's own vocabulary. A multinomial logistic
-regression over word, bigram, emoji and lexicon-score features fixes much of that, stays fast
-(a dict look-up per feature) and stores as plain JSON: no pickle, no numpy, safe to keep in a
-Frappe Long Text field.
+A shipped model is a multinomial logistic regression over hashed features (`features.py`),
+trained offline by `bench/train_sentiment.py` on human-labelled social posts. Its weights are
+kept relative to the neutral class (two numbers per hash slot: negative and positive logit),
+then calibrated on a validation split (a temperature and a bias per class), so the three
+probabilities mean what they say and the score P(positive) - P(negative) sits near 0 for a
+post that says nothing evaluative: the Settings threshold (-0.3) keeps its meaning.
+"negative" is called where the score is at or below -`negative_margin` (chosen on validation
+for negative-class F1), so the label and triage read the same number.
 
-The same code trains the English model shipped in `data/sentiment_en.json` (offline, from the
-MIT-licensed VADER 2014 ground truth, see `bench/train_sentiment_en.py`) and the per-site models
-learned from agents' corrections (`train`, `should_use`).
+A site model (`SiteModel`) is an offset learned from agents' corrections *on top of* the
+shipped model: it starts from what the shipped model says, so a few dozen corrections adjust
+rather than replace it, and it is used only once it beats the shipped model on the site's own
+held-back corrections (`should_use`).
+
+No pickle, no numpy: weights load from gzip JSON into an `array` of floats.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import math
 import random
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from social_crm.engine.sentiment.features import features
+from social_crm.engine.analysed import Analysed
+from social_crm.engine.sentiment.features import BITS, bucket, hashed
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
-FORMAT = "social_crm.sentiment.linear/1"
+FORMAT = "social_crm.sentiment.hashed/1"
+SITE_FORMAT = "social_crm.sentiment.site/2"
 MIN_CORRECTIONS = 50
+QUANTUM = 10_000  # weights are stored as integers of 1/QUANTUM
+SHIPPED_FILES = {"en": "sentiment_en.json.gz", "de": "sentiment_de.json.gz"}
 
 
 class BadModel(ValueError):
 	"""Stored model bytes that are not a model of this format (corrupt, foreign, newer)."""
 
 
-@dataclass(frozen=True)
-class LinearModel:
-	"""Weights per feature (one per label in LABELS order) and a shift of the negative class
-	chosen by cross-validation, so "negative" is called where it maximises negative-class F1."""
+def softmax3(s_neg: float, s_pos: float) -> tuple[float, float, float]:
+	"""Probabilities (negative, neutral, positive) from logits relative to neutral."""
+	top = max(s_neg, 0.0, s_pos)
+	e0, e1, e2 = math.exp(s_neg - top), math.exp(-top), math.exp(s_pos - top)
+	total = e0 + e1 + e2
+	return (e0 / total, e1 / total, e2 / total)
 
-	weights: dict[str, tuple[float, float, float]]
-	negative_shift: float = 0.0
-	name: str = "linear"
+
+def decide(p: tuple[float, float, float], negative_margin: float) -> tuple[str, float]:
+	"""Label and score P(positive) - P(negative) from calibrated probabilities.
+
+	"negative" exactly when the score is at or below -negative_margin, so the label reads the
+	same number triage compares with the Settings threshold, and their signs always agree."""
+	p_neg, p_neu, p_pos = p
+	score = p_pos - p_neg
+	if score <= -negative_margin:
+		return "negative", score
+	if p_pos > p_neu and p_pos > p_neg:
+		return "positive", score
+	return "neutral", score
+
+
+@dataclass(frozen=True, eq=False)
+class HashedModel:
+	"""Weights per hash slot, flat: [neg0, pos0, neg1, pos1, ...] (logits relative to neutral),
+	scaled by 1/temperature and shifted by the class biases after the dot product."""
+
+	weights: array
+	temperature: float = 1.0
+	bias: tuple[float, float] = (0.0, 0.0)
+	negative_margin: float = 0.5
+	name: str = "hashed"
+	language: str = "en"
 	meta: dict[str, object] = field(default_factory=dict)
 
-	def probabilities(self, feats: dict[str, float]) -> tuple[float, float, float]:
-		s0 = s1 = s2 = 0.0
-		weights = self.weights
-		for name, value in feats.items():
-			w = weights.get(name)
-			if w is not None:
-				s0 += w[0] * value
-				s1 += w[1] * value
-				s2 += w[2] * value
-		s0 += self.negative_shift
-		top = max(s0, s1, s2)
-		e0, e1, e2 = math.exp(s0 - top), math.exp(s1 - top), math.exp(s2 - top)
-		total = e0 + e1 + e2
-		return (e0 / total, e1 / total, e2 / total)
+	def logits(self, feats: dict[int, float]) -> tuple[float, float]:
+		"""Calibrated logits (negative, positive) relative to neutral."""
+		w = self.weights
+		s_neg = s_pos = 0.0
+		for slot, value in feats.items():
+			i = slot + slot
+			s_neg += w[i] * value
+			s_pos += w[i + 1] * value
+		t = self.temperature
+		return s_neg / t + self.bias[0], s_pos / t + self.bias[1]
 
-	def predict(self, feats: dict[str, float]) -> tuple[str, float]:
-		"""Label and score; score = P(positive) - P(negative), so its sign agrees with the label."""
-		p = self.probabilities(feats)
-		best = 0 if p[0] >= p[1] and p[0] >= p[2] else (2 if p[2] > p[1] else 1)
-		return LABELS[best], p[2] - p[0]
+	def probabilities(self, feats: dict[int, float]) -> tuple[float, float, float]:
+		return softmax3(*self.logits(feats))
 
-	def to_json(self) -> str:
-		return json.dumps(
-			{
-				"format": FORMAT,
-				"name": self.name,
-				"labels": list(LABELS),
-				"negative_shift": self.negative_shift,
-				"meta": self.meta,
-				"weights": {k: [round(x, 5) for x in v] for k, v in sorted(self.weights.items())},
-			},
-			ensure_ascii=False,
-			separators=(",", ":"),
-		)
+	def predict(self, feats: dict[int, float]) -> tuple[str, float]:
+		return decide(self.probabilities(feats), self.negative_margin)
+
+	def to_bytes(self) -> bytes:
+		"""Gzip JSON, byte for byte the same for the same weights (sorted keys, mtime 0)."""
+		slots: list[int] = []
+		neg: list[int] = []
+		pos: list[int] = []
+		w = self.weights
+		previous = 0
+		for slot in range(len(w) // 2):
+			a, b = round(w[2 * slot] * QUANTUM), round(w[2 * slot + 1] * QUANTUM)
+			if a or b:
+				slots.append(slot - previous)  # delta-coded: small numbers compress well
+				previous = slot
+				neg.append(a)
+				pos.append(b)
+		body = {
+			"format": FORMAT,
+			"name": self.name,
+			"language": self.language,
+			"labels": list(LABELS),
+			"bits": BITS,
+			"quantum": QUANTUM,
+			"temperature": round(self.temperature, 6),
+			"bias": [round(self.bias[0], 6), round(self.bias[1], 6)],
+			"negative_margin": round(self.negative_margin, 6),
+			"meta": self.meta,
+			"slots": slots,
+			"neg": neg,
+			"pos": pos,
+		}
+		text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+		return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
 
 	@classmethod
-	def from_json(cls, text: str) -> LinearModel:
+	def from_bytes(cls, data: bytes) -> HashedModel:
 		try:
-			data = json.loads(text)
-			if data.get("format") != FORMAT or tuple(data["labels"]) != LABELS:
-				raise BadModel(f"not a {FORMAT} model")
-			weights = {str(k): (float(v[0]), float(v[1]), float(v[2])) for k, v in data["weights"].items()}
-			return cls(weights, float(data["negative_shift"]), str(data["name"]), dict(data.get("meta", {})))
-		except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
-			if isinstance(error, BadModel):
-				raise
+			body = json.loads(gzip.decompress(data).decode("utf-8"))
+			if body.get("format") != FORMAT or tuple(body["labels"]) != LABELS or body["bits"] != BITS:
+				raise BadModel(f"not a {FORMAT} model with {BITS}-bit slots")
+			quantum = float(body["quantum"])
+			weights = array("f", bytes(4 * 2 * (1 << BITS)))
+			slot = 0
+			for delta, a, b in zip(body["slots"], body["neg"], body["pos"], strict=True):
+				slot += delta
+				weights[2 * slot] = a / quantum
+				weights[2 * slot + 1] = b / quantum
+			return cls(
+				weights,
+				float(body["temperature"]),
+				(float(body["bias"][0]), float(body["bias"][1])),
+				float(body["negative_margin"]),
+				str(body["name"]),
+				str(body["language"]),
+				dict(body.get("meta", {})),
+			)
+		except BadModel:
+			raise
+		except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
 			raise BadModel(str(error)) from error
 
 
-def fit(
-	rows: Sequence[tuple[dict[str, float], str]],
-	*,
-	l2: float = 1e-4,
-	epochs: int = 8,
-	learning_rate: float = 0.3,
-	seed: int = 13,
-	sample_weights: Sequence[float] | None = None,
-	min_count: int = 1,
-) -> dict[str, tuple[float, float, float]]:
-	"""Multinomial logistic regression by AdaGrad SGD with L2 on the active features.
+@lru_cache(maxsize=4)
+def shipped_model(language: str) -> HashedModel:
+	"""The shipped model for a language: German for "de", English for everything else."""
+	name = SHIPPED_FILES.get(language, SHIPPED_FILES["en"])
+	data = resources.files("social_crm.engine.sentiment.data").joinpath(name).read_bytes()
+	return HashedModel.from_bytes(data)
 
-	Pure Python so a site can train on its corrections without numpy or scikit-learn; a few
-	thousand posts train in about a second. Features seen in fewer than `min_count` rows are
-	left out: on a large corpus they are mostly noise and they bloat the stored model."""
-	if min_count > 1:
-		counts: dict[str, int] = {}
-		for feats, _ in rows:
-			for name in feats:
-				counts[name] = counts.get(name, 0) + 1
-		rows = [({k: v for k, v in feats.items() if counts[k] >= min_count}, label) for feats, label in rows]
-	weights: dict[str, list[float]] = {}
-	squares: dict[str, list[float]] = {}
-	order = list(range(len(rows)))
-	rng = random.Random(seed)
-	targets = [LABELS.index(label) for _, label in rows]
-	for _ in range(epochs):
-		rng.shuffle(order)
-		for i in order:
-			feats, target = rows[i][0], targets[i]
-			sw = sample_weights[i] if sample_weights is not None else 1.0
-			scores = [0.0, 0.0, 0.0]
-			for name, value in feats.items():
-				w = weights.get(name)
-				if w is not None:
-					scores[0] += w[0] * value
-					scores[1] += w[1] * value
-					scores[2] += w[2] * value
-			top = max(scores)
-			exps = [math.exp(s - top) for s in scores]
-			total = sum(exps)
-			errors = [exps[k] / total - (1.0 if k == target else 0.0) for k in range(3)]
-			for name, value in feats.items():
-				w = weights.get(name)
-				if w is None:
-					w = weights[name] = [0.0, 0.0, 0.0]
-					squares[name] = [1e-8, 1e-8, 1e-8]
-				g2 = squares[name]
-				for k in range(3):
-					grad = sw * errors[k] * value + l2 * w[k]
-					g2[k] += grad * grad
-					w[k] -= learning_rate * grad / math.sqrt(g2[k])
-	# rounded as stored, so a model read back from bytes predicts exactly as the one trained
-	return {name: (round(w[0], 5), round(w[1], 5), round(w[2], 5)) for name, w in weights.items()}
+
+def shipped_id(language: str) -> str:
+	"""Which shipped weights a site model was learned on top of (first bytes of their sha256)."""
+	name = SHIPPED_FILES.get(language, SHIPPED_FILES["en"])
+	data = resources.files("social_crm.engine.sentiment.data").joinpath(name).read_bytes()
+	return hashlib.sha256(data).hexdigest()[:16]
+
+
+def model_language(language: str) -> str:
+	return "de" if language == "de" else "en"
+
+
+# --- metrics -------------------------------------------------------------------------------
+
+
+def negative_prf(gold: Sequence[str], predicted: Sequence[str]) -> tuple[float, float, float]:
+	"""Precision, recall and F1 of the negative class."""
+	pairs = list(zip(gold, predicted, strict=True))
+	tp = sum(g == "negative" and p == "negative" for g, p in pairs)
+	fp = sum(g != "negative" and p == "negative" for g, p in pairs)
+	fn = sum(g == "negative" and p != "negative" for g, p in pairs)
+	precision = tp / (tp + fp) if tp + fp else 0.0
+	recall = tp / (tp + fn) if tp + fn else 0.0
+	return precision, recall, (2 * tp / (2 * tp + fp + fn) if tp else 0.0)
 
 
 def negative_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
-	tp = sum(g == "negative" and p == "negative" for g, p in zip(gold, predicted, strict=True))
-	fp = sum(g != "negative" and p == "negative" for g, p in zip(gold, predicted, strict=True))
-	fn = sum(g == "negative" and p != "negative" for g, p in zip(gold, predicted, strict=True))
-	return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+	return negative_prf(gold, predicted)[2]
 
 
 def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
@@ -165,59 +205,128 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
 	return sum(scores) / len(scores) if scores else 0.0
 
 
-@lru_cache(maxsize=1)
-def shipped_english_model() -> LinearModel:
-	text = (
-		resources.files("social_crm.engine.sentiment.data")
-		.joinpath("sentiment_en.json")
-		.read_text(encoding="utf-8")
-	)
-	return LinearModel.from_json(text)
-
-
 # --- per-site models learned from agents' corrections ------------------------------------
+
+
+def _site_row(analysed: Analysed, language: str) -> tuple[dict[int, float], tuple[float, float]]:
+	"""The post's features for the offsets (with a per-language bias) and the shipped logits."""
+	lang = model_language(language)
+	feats = hashed(analysed.tokens, lang)
+	base = shipped_model(lang).logits(feats)
+	slot = bucket("site-lang|" + lang)
+	feats[slot] = feats.get(slot, 0.0) + 1.0
+	return feats, base
 
 
 @dataclass(frozen=True)
 class SiteModel:
-	"""A model trained on one site's corrected labels (all languages in one model; the
-	language is a feature). Stored with `to_bytes()` as UTF-8 JSON."""
+	"""Offsets (negative, positive logit per hash slot) that one site's corrections add to the
+	shipped model's calibrated logits. Stored with `to_bytes()` as UTF-8 JSON."""
 
-	model: LinearModel
+	offsets: dict[int, tuple[float, float]]
 	corrections: int
+	base: dict[str, str] = field(default_factory=dict)
+	l2: float = 1e-3
+	epochs: int = 15
 
-	def predict(self, text: str, language: str) -> tuple[str, float]:
-		return self.model.predict(features(text, language))
+	def probabilities(self, text: str | Analysed, language: str) -> tuple[float, float, float]:
+		feats, (s_neg, s_pos) = _site_row(Analysed.of(text), language)
+		offsets = self.offsets
+		for slot, value in feats.items():
+			o = offsets.get(slot)
+			if o is not None:
+				s_neg += o[0] * value
+				s_pos += o[1] * value
+		return softmax3(s_neg, s_pos)
+
+	def predict(self, text: str | Analysed, language: str) -> tuple[str, float]:
+		shipped = shipped_model(model_language(language))
+		return decide(self.probabilities(text, language), shipped.negative_margin)
 
 	def to_bytes(self) -> bytes:
-		return self.model.to_json().encode("utf-8")
+		body = {
+			"format": SITE_FORMAT,
+			"kind": "site",
+			"corrections": self.corrections,
+			"base": self.base,
+			"l2": self.l2,
+			"epochs": self.epochs,
+			"offsets": {str(k): [v[0], v[1]] for k, v in sorted(self.offsets.items())},
+		}
+		return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 	@classmethod
 	def from_bytes(cls, data: bytes | str) -> SiteModel:
 		try:
 			text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
-		except UnicodeDecodeError as error:
-			raise BadModel("site model bytes are not UTF-8 JSON") from error
-		model = LinearModel.from_json(text)
-		if model.meta.get("kind") != "site":
-			raise BadModel("not a site model")
-		return cls(model, int(model.meta.get("corrections", 0)))
+			body = json.loads(text)
+			if not isinstance(body, dict) or body.get("format") != SITE_FORMAT or body.get("kind") != "site":
+				raise BadModel("not a site model of this version")
+			offsets = {int(k): (float(v[0]), float(v[1])) for k, v in body["offsets"].items()}
+			return cls(
+				offsets,
+				int(body["corrections"]),
+				{str(k): str(v) for k, v in body.get("base", {}).items()},
+				float(body["l2"]),
+				int(body["epochs"]),
+			)
+		except BadModel:
+			raise
+		except (UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+			raise BadModel(str(error)) from error
 
 
 Correction = tuple[str, str, str]  # text, corrected label, language
 
 
-def train(examples: Sequence[Correction], *, l2: float = 1e-3, epochs: int = 15) -> SiteModel:
-	"""A site model from (text, corrected label, language) triples. Unknown labels are an error
+def train(
+	examples: Sequence[Correction], *, l2: float = 1e-3, epochs: int = 15, learning_rate: float = 0.2
+) -> SiteModel:
+	"""A site model from (text, corrected label, language) triples: AdaGrad SGD on the offsets,
+	the shipped model's logits held fixed as the starting point, L2 pulling the offsets back
+	to zero (to the shipped model). Deterministic (fixed seed). Unknown labels are an error
 	rather than silently dropped: they mean the shell stored something else than a label."""
-	rows = []
+	rows: list[tuple[dict[int, float], tuple[float, float], int]] = []
 	for text, label, language in examples:
 		if label not in LABELS:
 			raise ValueError(f"unknown sentiment label {label!r}")
-		rows.append((features(text, language or "und"), label))
-	weights = fit(rows, l2=l2, epochs=epochs)
-	meta = {"kind": "site", "corrections": len(rows), "l2": l2, "epochs": epochs}
-	return SiteModel(LinearModel(weights, 0.0, "site", meta), len(rows))
+		language = language or "und"
+		feats, base = _site_row(Analysed.of(text), language)
+		rows.append((feats, base, LABELS.index(label)))
+	offsets: dict[int, list[float]] = {}
+	squares: dict[int, list[float]] = {}
+	order = list(range(len(rows)))
+	rng = random.Random(13)
+	for _ in range(epochs):
+		rng.shuffle(order)
+		for i in order:
+			feats, (b_neg, b_pos), target = rows[i]
+			s_neg, s_pos = b_neg, b_pos
+			for slot, value in feats.items():
+				o = offsets.get(slot)
+				if o is not None:
+					s_neg += o[0] * value
+					s_pos += o[1] * value
+			p_neg, _, p_pos = softmax3(s_neg, s_pos)
+			e_neg = p_neg - (1.0 if target == 0 else 0.0)
+			e_pos = p_pos - (1.0 if target == 2 else 0.0)
+			for slot, value in feats.items():
+				o = offsets.get(slot)
+				if o is None:
+					o = offsets[slot] = [0.0, 0.0]
+					squares[slot] = [1e-8, 1e-8]
+				g2 = squares[slot]
+				for k, error in ((0, e_neg), (1, e_pos)):
+					grad = error * value + l2 * o[k]
+					g2[k] += grad * grad
+					o[k] -= learning_rate * grad / math.sqrt(g2[k])
+	languages = sorted({model_language(lang or "und") for _, _, lang in examples})
+	rounded = {
+		slot: (round(o[0], 5), round(o[1], 5))
+		for slot, o in offsets.items()
+		if round(o[0], 5) or round(o[1], 5)
+	}
+	return SiteModel(rounded, len(rows), {lang: shipped_id(lang) for lang in languages}, l2, epochs)
 
 
 def _folds(n: int, k: int, seed: int = 7) -> list[list[int]]:
@@ -237,21 +346,22 @@ def should_use(
 	"""Whether the site model should replace the default analyser.
 
 	Only with at least `minimum` corrections, and only if a model trained the same way beats
-	`default` (a function text, language -> label) on held-out folds of the site's own
-	corrections, by macro F1 over the labels (ties keep the default: a change has to earn its
-	place). The shell should pass confirmed labels too, not only overrides; otherwise the
-	default is judged only where it was wrong."""
+	`default` (a function text, language -> label; normally the shipped model) on held-out
+	folds of the site's own corrections, by macro F1 over the labels (ties keep the default:
+	a change has to earn its place). The shell should pass confirmed labels too, not only
+	overrides; otherwise the default is judged only where it was wrong."""
 	if site_model is None or len(corrections) < minimum:
 		return False
-	params = site_model.model.meta
-	l2 = float(params.get("l2", 1e-3))  # type: ignore[arg-type]
-	epochs = int(params.get("epochs", 15))  # type: ignore[call-overload]
 	gold: list[str] = []
 	site_pred: list[str] = []
 	default_pred: list[str] = []
 	for fold in _folds(len(corrections), folds):
 		held = set(fold)
-		trained = train([c for i, c in enumerate(corrections) if i not in held], l2=l2, epochs=epochs)
+		trained = train(
+			[c for i, c in enumerate(corrections) if i not in held],
+			l2=site_model.l2,
+			epochs=site_model.epochs,
+		)
 		for i in fold:
 			text, label, language = corrections[i]
 			gold.append(label)
