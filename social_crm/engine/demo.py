@@ -24,12 +24,8 @@ from social_crm.engine.triage import Action, Decision, OpenTicket
 
 DEMO_KEYWORDS = (
 	KeywordSpec("Acme", "acme OR #acmecloud"),
-	KeywordSpec(
-		"Acme Abrechnung", 'acme AND (rechnung* OR abgebucht OR billing OR pricing OR "price change")'
-	),
-	KeywordSpec(
-		"Acme Ausfall", "acme AND (down OR outage OR störung* OR ausfall* OR timing*)", ticket_threshold=-0.1
-	),
+	KeywordSpec("Acme Abrechnung", 'acme AND (rechnung* OR abgebucht OR billing OR pricing OR "price change")'),
+	KeywordSpec("Acme Ausfall", "acme AND (down OR outage OR störung* OR ausfall* OR timing*)", ticket_threshold=-0.1),
 )
 # Profiles an agent already linked to customers, by normalised (platform, handle).
 DEMO_CUSTOMERS = {
@@ -64,8 +60,7 @@ class TicketBook:
 		self.tickets[name] = replace(
 			ticket,
 			mention_external_ids=ticket.mention_external_ids | {mention.external_id},
-			conversation_ids=ticket.conversation_ids
-			| ({mention.conversation_id} if mention.conversation_id else set()),
+			conversation_ids=ticket.conversation_ids | ({mention.conversation_id} if mention.conversation_id else set()),
 			last_activity_at=max(ticket.last_activity_at, mention.posted_at),
 		)
 
@@ -93,9 +88,7 @@ def run(out: TextIO = sys.stdout) -> list[DemoRow]:
 			except ConnectorError as error:
 				print(f"{account.label}: fetch failed: {error}", file=out)
 				continue
-			fetched += [
-				(mention, account.own_handle, connector.supports_search) for mention in result.mentions
-			]
+			fetched += [(mention, account.own_handle, connector.supports_search) for mention in result.mentions]
 		fetched.sort(key=lambda item: item[0].posted_at)
 		now = (fetched[-1][0].posted_at if fetched else datetime.now().astimezone()) + timedelta(minutes=1)
 		dropped = 0
@@ -129,11 +122,7 @@ def print_rows(rows: list[DemoRow], dropped: int, out: TextIO) -> None:
 			outcome += f" ({decision.priority.value})"
 		if decision.opportunity:
 			outcome += ", sales opportunity"
-		print(
-			f"{mention.platform.value} @{mention.author.handle}"
-			+ (f" [{row.customer}]" if row.customer else ""),
-			file=out,
-		)
+		print(f"{mention.platform.value} @{mention.author.handle}" + (f" [{row.customer}]" if row.customer else ""), file=out)
 		print(f"  {text[:110]}{'…' if len(text) > 110 else ''}", file=out)
 		print(
 			f"  {sentiment.language} {sentiment.label} {sentiment.score:+.2f}"
