@@ -12,7 +12,8 @@ What a model sees, read from the post's tokens in one pass (`Analysed.tokens`):
   Polarity Lexicon (Klenner et al. 2010, Apache-2.0) and the app's complaint lexicon, each
   scaled by intensifiers, flipped by negation and weighted after a contrast ("but", "aber");
 - emoji and emoticons (the emoji itself and its valence), "!" and "?", a question at the end,
-  all-caps and elongated words, URLs, a reply (a post starting with a handle), numbers.
+  all-caps and elongated words, URLs, a reply (a post starting with a handle), numbers, and
+  for German the sarcasm markers of the German rules ("Danke für nichts", "läuft bei euch", 🙄).
 
 Names are hashed into `BUCKETS` slots with CRC-32 (stable across processes and Python versions,
 unlike `hash()`), so the shipped weights are a flat table whatever the vocabulary was.
@@ -108,7 +109,7 @@ def bucket(name: str) -> int:
 	return slot
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=50_000)  # ~1.5 kB a word: bounded, so memory stays flat on any stream
 def _word(raw: str, language: str) -> _Word:
 	"""What a word contributes, computed once per distinct word: its slots as a plain word and
 	as a negated word (each with its character n-grams), its two lexicon valences, its

@@ -127,7 +127,10 @@ class HashedModel:
 			"pos": pos,
 		}
 		text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-		return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+		blob = gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+		# the header's OS byte differs between Python versions (3 before 3.11, 255 after); it is
+		# informational only, so it is fixed to 255 ("unknown") for the same bytes everywhere
+		return blob[:9] + b"\xff" + blob[10:]
 
 	@classmethod
 	def from_bytes(cls, data: bytes) -> HashedModel:
