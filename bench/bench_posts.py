@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from itertools import cycle, islice
 
-from train_sentiment import corpora
+from sentiment_data import corpora
 
 
 def bench_posts(english: int = 7000, german: int = 3000) -> list[str]:

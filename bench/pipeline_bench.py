@@ -50,10 +50,10 @@ def main() -> None:
 	keywords = [KeywordSpec("Acme", "acme"), *keyword_specs(brand_universe(args.keywords, rng), rng)]
 	pipeline = Pipeline(keywords)
 	pipeline.analyse(mentions[0])  # loads the models
-	best = float("inf")
+	best = best_cpu = float("inf")
 	for _ in range(args.repeat):
 		kept = tickets = 0
-		start = time.perf_counter()
+		start, cpu = time.perf_counter(), time.process_time()
 		for mention in mentions:
 			analysis = pipeline.analyse(mention, "acme")
 			if pipeline.keeps(mention, analysis, searched=False):
@@ -61,9 +61,11 @@ def main() -> None:
 				decision = pipeline.decide(mention, analysis, now=NOW)
 				tickets += decision.action.name == "CREATE_TICKET"
 		best = min(best, time.perf_counter() - start)
+		best_cpu = min(best_cpu, time.process_time() - cpu)
 	print(
 		f"pipeline, {len(keywords)} keywords: {len(mentions)} mentions, best of {args.repeat}: {best:.2f}s = "
-		f"{len(mentions) / best:,.0f} mentions/s (one process); kept {kept}, tickets {tickets} "
+		f"{len(mentions) / best:,.0f} mentions/s wall clock; {best_cpu:.2f} CPU s = "
+		f"{len(mentions) / best_cpu:,.0f} mentions per CPU second (one process); kept {kept}, tickets {tickets} "
 		f"({tickets / max(1, kept):.0%})"
 	)
 	print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

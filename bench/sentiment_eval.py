@@ -26,15 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from sentiment_data import corpora, split
 from train_sentiment import (
 	calibrate,
 	choose_negative_margin,
-	corpora,
 	featurise,
 	fit,
 	make_model,
 	raw_logits,
-	split,
 )
 
 from social_crm.engine.sentiment import analyze

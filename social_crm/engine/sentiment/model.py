@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from operator import mul
 
 from social_crm.engine.analysed import Analysed
 from social_crm.engine.sentiment.features import BITS, bucket, hashed
@@ -82,14 +83,17 @@ class HashedModel:
 
 	def logits(self, feats: dict[int, float]) -> tuple[float, float]:
 		"""Calibrated logits (negative, positive) relative to neutral."""
-		w = self.weights
-		s_neg = s_pos = 0.0
-		for slot, value in feats.items():
-			i = slot + slot
-			s_neg += w[i] * value
-			s_pos += w[i + 1] * value
+		# map/sum run the dot products in C; same additions in the same order as a loop
+		values = feats.values()
+		s_neg = sum(map(mul, map(self._negative.__getitem__, feats), values))
+		s_pos = sum(map(mul, map(self._positive.__getitem__, feats), values))
 		t = self.temperature
 		return s_neg / t + self.bias[0], s_pos / t + self.bias[1]
+
+	def __post_init__(self) -> None:
+		# the two columns apart, for the dot products in `logits`
+		object.__setattr__(self, "_negative", self.weights[0::2])
+		object.__setattr__(self, "_positive", self.weights[1::2])
 
 	def probabilities(self, feats: dict[int, float]) -> tuple[float, float, float]:
 		return softmax3(*self.logits(feats))
