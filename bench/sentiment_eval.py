@@ -14,7 +14,8 @@ The shipped German model is trained on all German rows, so it has no clean row h
 
 "model" labels by the calibrated probabilities; "model score<=-0.3" is what triage does with
 the Settings' default threshold. Hyperparameters are the shipped models' (their meta), so
-every model here is one fit. Needs numpy and scipy (the training code); about three minutes.
+every model here is one fit. Needs numpy and scipy (the training code); a few minutes on an
+idle core (17 minutes on the shared, loaded machine it was last run on).
 Run: python bench/sentiment_eval.py
 """
 
