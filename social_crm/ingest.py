@@ -26,7 +26,7 @@ from social_crm.engine.keywords import KeywordSpec, QuerySyntaxError, parse
 from social_crm.engine.mention import Mention
 from social_crm.engine.pipeline import Analysis, Pipeline
 from social_crm.engine.sentiment import Analyzer
-from social_crm.engine.sentiment_model import BadModel, SiteModel
+from social_crm.engine.sentiment.model import BadModel, SiteModel
 from social_crm.engine.triage import TriageSettings
 from social_crm.escaping import error_text, escape_once, safe_json
 from social_crm.profiles import profile_for, record_mention

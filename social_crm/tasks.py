@@ -7,7 +7,7 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from social_crm.engine.schedule import is_due
-from social_crm.engine.sentiment_model import should_use, train
+from social_crm.engine.sentiment.model import should_use, train
 from social_crm.ingest import site_analyzer
 from social_crm.privacy import delete_expired
 from social_crm.stored_mention import ENGINE_LABELS
@@ -51,8 +51,9 @@ def enqueue_due_fetches() -> list[str]:
 
 
 def train_sentiment_model() -> None:
-	"""Daily: learn from the agents' corrections; use the model only once it beats the default
-	on them (cross-validated in the engine)."""
+	"""Daily: learn from the agents' corrections, as offsets on top of the shipped model (so it
+	starts from what that model knows); use it only once it beats the default analyser on the
+	site's own held-back corrections (cross-validated in the engine, `should_use`)."""
 	rows = frappe.get_all(
 		"Social Mention",
 		filters={"sentiment_label": ("is", "set"), "text": ("is", "set")},

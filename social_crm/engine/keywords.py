@@ -14,12 +14,13 @@ The query language itself is in query.py; `parse` and `QuerySyntaxError` are re-
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from social_crm.engine.mention import Platform
 from social_crm.engine.query import (
 	Leaf,
+	Or,
 	Phrase,
 	Query,
 	QuerySyntaxError,
@@ -72,19 +73,33 @@ class KeywordSpec:
 class KeywordIndex:
 	"""All enabled keywords, ready to match mentions; build once per batch and reuse.
 
+	`term_lists` (name -> query, e.g. the urgency and intent queries) are filed in the same
+	index, one entry per alternative of their top-level OR, so `match_with_terms` finds which
+	of their terms a post contains (as `Query.found` would) in the same pass over its words as
+	the keywords, instead of evaluating every alternative on every post.
+
 	Raises QuerySyntaxError (with `keyword` set to the spec's name) for an invalid query.
 	"""
 
-	def __init__(self, specs: Iterable[KeywordSpec]) -> None:
+	def __init__(self, specs: Iterable[KeywordSpec], term_lists: Mapping[str, Query] | None = None) -> None:
 		self.specs: tuple[KeywordSpec, ...] = tuple(specs)
 		self.queries: tuple[Query, ...] = tuple(_parse_spec(spec) for spec in self.specs)
+		entries = list(self.queries)
+		# entry index -> (list name, the term as Query.found spells it), for entries past the specs
+		self._terms: list[tuple[str, str]] = []
+		self._term_lists: tuple[str, ...] = tuple(term_lists or ())
+		for list_name, query in (term_lists or {}).items():
+			for node in query.root.children if isinstance(query.root, Or) else (query.root,):
+				entries.append(Query(str(node), node))
+				self._terms.append((list_name, str(node)))
+		self._entries: tuple[Query, ...] = tuple(entries)
 		self._always: list[int] = []
 		# kind -> key -> spec indexes; kinds: "w" word, "w>" word prefix, "w<" word suffix,
 		# "#" hashtag, "#>" hashtag prefix, "@" handle, "@>" handle prefix
 		self._keys: dict[str, dict[str, list[int]]] = {
 			kind: {} for kind in ("w", "w>", "w<", "#", "#>", "@", "@>")
 		}
-		for index, query in enumerate(self.queries):
+		for index, query in enumerate(self._entries):
 			anchors = query.anchors()
 			if anchors is None:
 				self._always.append(index)
@@ -109,15 +124,27 @@ class KeywordIndex:
 		In the order the specs were given. `platform`/`language` None means unknown, which
 		no filter excludes.
 		"""
+		return self.match_with_terms(text, platform, language)[0]
+
+	def match_with_terms(
+		self, text: str | FoldedText, platform: Platform | str | None = None, language: str | None = None
+	) -> tuple[list[KeywordSpec], dict[str, tuple[str, ...]]]:
+		"""`match`, and per term list the terms found in the text, in query order."""
 		folded = text if isinstance(text, FoldedText) else FoldedText.of(text)
 		platform_label = Platform(platform).value if platform is not None else None
 		language = language_code(language) if language else None
-		return [
-			self.specs[index]
-			for index in sorted(self._candidates(folded))
-			if self.specs[index].applies_to(platform_label, language)
-			and self.queries[index].matches_folded(folded)
-		]
+		specs: list[KeywordSpec] = []
+		found: dict[str, list[str]] = {name: [] for name in self._term_lists}
+		n_specs = len(self.specs)
+		for index in sorted(self._candidates(folded)):
+			if index < n_specs:
+				spec = self.specs[index]
+				if spec.applies_to(platform_label, language) and self.queries[index].matches_folded(folded):
+					specs.append(spec)
+			elif self._entries[index].matches_folded(folded):
+				list_name, term = self._terms[index - n_specs]
+				found[list_name].append(term)
+		return specs, {name: tuple(terms) for name, terms in found.items()}
 
 	def match_names(
 		self, text: str | FoldedText, platform: Platform | str | None = None, language: str | None = None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from social_crm.engine.social_tokens import Kind, hashtag_words, tokenize
+from social_crm.engine.analysed import Analysed
 
 UNDETERMINED = "und"
 
@@ -108,19 +108,9 @@ _STOPWORD_WEIGHT = 1.0
 _MIN_EVIDENCE = 0.5
 
 
-def _words(text: str) -> list[str]:
-	words: list[str] = []
-	for token in tokenize(text):
-		if token.kind is Kind.WORD:
-			words.extend(part for part in token.lower.split("-") if part)
-		elif token.kind is Kind.HASHTAG:
-			words.extend(hashtag_words(token.text))
-	return words
-
-
-def language_scores(text: str) -> dict[str, float]:
+def language_scores(text: str | Analysed) -> dict[str, float]:
 	"""Evidence per language (function-word hits plus weighted spelling cues)."""
-	words = _words(text)
+	words = Analysed.of(text).words
 	scores = dict.fromkeys(_STOPWORDS, 0.0)
 	for word in words:
 		for lang, stop in _STOPWORDS.items():
@@ -137,7 +127,9 @@ def language_scores(text: str) -> dict[str, float]:
 	return scores
 
 
-def detect_language(text: str, candidates: Iterable[str] | None = None, default: str = UNDETERMINED) -> str:
+def detect_language(
+	text: str | Analysed, candidates: Iterable[str] | None = None, default: str = UNDETERMINED
+) -> str:
 	"""The ISO 639-1 code of the best-scoring language, or `default` without evidence.
 
 	`candidates` narrows the choice (a site that only expects "en" and "de" avoids the rare

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from social_crm.engine.analysed import Analysed
 from social_crm.engine.keywords import KeywordIndex, KeywordSpec
 from social_crm.engine.mention import Mention, Platform
 from social_crm.engine.own_posts import OwnAccount
-from social_crm.engine.query import Query, parse
+from social_crm.engine.query import parse
 from social_crm.engine.sentiment import Analyzer, Sentiment
 from social_crm.engine.text_folding import FoldedText, fold
 from social_crm.engine.triage import (
@@ -59,9 +60,10 @@ class Pipeline:
 	intent_query: str = DEFAULT_INTENT_QUERY
 
 	def __post_init__(self) -> None:
-		self.index = KeywordIndex(self.keywords)
-		self._urgency: Query = parse(self.urgency_query)
-		self._intent: Query = parse(self.intent_query)
+		# urgency and intent terms are matched through the keywords' index, in the same pass
+		self.index = KeywordIndex(
+			self.keywords, {"urgency": parse(self.urgency_query), "intent": parse(self.intent_query)}
+		)
 
 	def search_terms(self, platform: Platform | str) -> list[str]:
 		"""What to ask one platform for: the search cover of every keyword that applies to it."""
@@ -73,13 +75,16 @@ class Pipeline:
 		return terms
 
 	def analyse(self, mention: Mention, own_handle: str = "") -> Analysis:
-		sentiment = self.analyzer.analyze(mention.text, mention.language)
-		folded = FoldedText.of(mention.text)
+		# tokenised and folded once; language, sentiment and the index all read this
+		post = Analysed.of(mention.text)
+		sentiment = self.analyzer.analyze(post, mention.language)
+		folded = post.folded
+		keywords, terms = self.index.match_with_terms(folded, mention.platform, sentiment.language)
 		return Analysis(
 			sentiment=sentiment,
-			keywords=tuple(self.index.match(folded, mention.platform, sentiment.language)),
-			urgency_terms=tuple(self._urgency.found(folded)),
-			intent_terms=tuple(self._intent.found(folded)),
+			keywords=tuple(keywords),
+			urgency_terms=terms["urgency"],
+			intent_terms=terms["intent"],
 			mentions_own_handle=_mentions_handle(folded, own_handle),
 		)
 

@@ -240,7 +240,7 @@ class TestReanalysisAndLearning(FrappeTestCase):
 		settings = frappe.get_single("Social CRM Settings")
 		self.assertEqual(settings.site_model_examples, 60)
 		self.assertTrue(settings.site_model_trained_at)
-		from social_crm.engine.sentiment_model import SiteModel
+		from social_crm.engine.sentiment.model import SiteModel
 
 		model = SiteModel.from_bytes(settings.site_model.encode())
 		self.assertEqual(model.predict("Der Support von Acme ist eine Katastrophe", "de")[0], "negative")

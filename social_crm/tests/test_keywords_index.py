@@ -235,3 +235,41 @@ def test_realistic_keywords_index_equals_brute_force(text):
 	expected = [spec for spec in SPECS if parse(spec.query).matches(text)]
 	assert index.match(text) == expected
 	assert expected  # the corpus exercises real matches (every text at least matches "Not spam")
+
+
+URGENCY_AND_INTENT_POSTS = [
+	"Seit drei Wochen kein Internet bei Acme. Ich kündige, das ist eine Frechheit!",
+	"I want my MONEY BACK, the app is not working and this is a scam",
+	"Thinking of switching to Acme Cloud, can anyone recommend it? Love it so far",
+	"Is there an alternative to acme? looking for a free trial, pricing is unclear",
+	"Never again. Chargeback filed, my lawyer will call. Service down since Monday.",
+	"refunds refunded refund-policy cancellation",
+	"nothing to see here",
+	"",
+]
+
+
+@pytest.mark.parametrize("text", URGENCY_AND_INTENT_POSTS)
+def test_term_lists_in_the_index_find_what_query_found_finds(text: str) -> None:
+	from social_crm.engine.keywords import KeywordIndex
+	from social_crm.engine.query import parse
+	from social_crm.engine.triage import DEFAULT_INTENT_QUERY, DEFAULT_URGENCY_QUERY
+
+	urgency, intent = parse(DEFAULT_URGENCY_QUERY), parse(DEFAULT_INTENT_QUERY)
+	index = KeywordIndex([KeywordSpec("Acme", "acme")], {"urgency": urgency, "intent": intent})
+	folded = FoldedText.of(text)
+	specs, terms = index.match_with_terms(folded)
+	assert terms == {"urgency": tuple(urgency.found(folded)), "intent": tuple(intent.found(folded))}
+	assert [spec.name for spec in specs] == (["Acme"] if "acme" in text.lower() else [])
+	assert index.match(folded) == specs
+
+
+def test_term_list_alternatives_with_not_are_still_found() -> None:
+	from social_crm.engine.keywords import KeywordIndex
+	from social_crm.engine.query import parse
+
+	query = parse('refund OR (-spam) OR "money back"')
+	index = KeywordIndex([], {"urgency": query})
+	for text in ("refund please", "spam refund", "money back now", "spam spam"):
+		folded = FoldedText.of(text)
+		assert index.match_with_terms(folded)[1]["urgency"] == tuple(query.found(folded)), text

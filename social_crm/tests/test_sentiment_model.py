@@ -8,7 +8,7 @@ import random
 import pytest
 
 from social_crm.engine.sentiment import Analyzer, analyze
-from social_crm.engine.sentiment_model import BadModel, SiteModel, should_use, train
+from social_crm.engine.sentiment.model import BadModel, SiteModel, should_use, train
 
 
 def _site_corrections(n: int) -> list[tuple[str, str, str]]:
@@ -73,3 +73,58 @@ def test_foreign_bytes_are_rejected(data: bytes) -> None:
 def test_unknown_label_is_rejected() -> None:
 	with pytest.raises(ValueError):
 		train([("text", "angry", "en")])
+
+
+def test_site_model_starts_from_the_shipped_model() -> None:
+	# 90 corrections about one site's words must not make it forget what the shipped model knows
+	model = train(_site_corrections(90))
+	assert model.predict("Absolute Frechheit, der Service ist eine Katastrophe! 😡", "de")[0] == "negative"
+	assert model.predict("Super Service, vielen Dank für die schnelle Hilfe! 😊", "de")[0] == "positive"
+	assert model.predict("Worst customer service ever, still waiting for my refund 😡", "en")[0] == "negative"
+
+
+def test_site_model_without_corrections_predicts_as_the_shipped_model() -> None:
+	model = SiteModel({}, 0)
+	for text, language in [("Das ist nicht gut", "de"), ("Love it!", "en"), ("Opens at 9am", "en")]:
+		shipped = analyze(text, language)
+		assert model.predict(text, language) == (shipped.label, shipped.score)
+
+
+def test_site_training_is_deterministic() -> None:
+	corrections = _site_corrections(60)
+	assert train(corrections).to_bytes() == train(corrections).to_bytes()
+
+
+def test_shipped_models_round_trip_byte_for_byte_and_stay_small() -> None:
+	from importlib import resources
+
+	from social_crm.engine.sentiment.model import SHIPPED_FILES, HashedModel
+
+	for language, name in SHIPPED_FILES.items():
+		data = resources.files("social_crm.engine.sentiment.data").joinpath(name).read_bytes()
+		assert len(data) < 20_000_000
+		model = HashedModel.from_bytes(data)
+		assert model.language == language
+		assert model.to_bytes() == data
+		assert 0.0 < model.negative_margin < 1.0 and model.temperature > 0
+
+
+@pytest.mark.parametrize("data", [b"\x1f\x8b not gzip", b'{"format": "social_crm.sentiment.hashed/1"}'])
+def test_foreign_shipped_model_bytes_are_rejected(data: bytes) -> None:
+	import gzip
+
+	from social_crm.engine.sentiment.model import HashedModel
+
+	with pytest.raises(BadModel):
+		HashedModel.from_bytes(data)
+	with pytest.raises(BadModel):
+		HashedModel.from_bytes(gzip.compress(data))
+
+
+def test_label_reads_the_same_score_triage_reads() -> None:
+	from social_crm.engine.sentiment.model import decide
+
+	assert decide((0.40, 0.35, 0.25), 0.3) == ("neutral", pytest.approx(-0.15))
+	assert decide((0.55, 0.35, 0.10), 0.3) == ("negative", pytest.approx(-0.45))
+	assert decide((0.05, 0.15, 0.80), 0.3) == ("positive", pytest.approx(0.75))
+	assert decide((0.30, 0.40, 0.30), 0.1) == ("neutral", pytest.approx(0.0))

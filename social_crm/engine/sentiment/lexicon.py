@@ -2,7 +2,7 @@
 
 English uses VADER (Hutto & Gilbert 2014, MIT), which was built for social media: emoji,
 emoticons, caps, "!!!", negation, "but" clauses. German uses the app's own brand-complaint
-lexicon (`sentiment_lexicon_de`), because no permissively licensed German lexicon was found
+lexicon (`lexicon_de`), because no permissively licensed German lexicon was found
 (SentiWS is CC-BY-NC-SA). Both give the same three numbers so the trained models can use either
 as features.
 """
@@ -35,11 +35,16 @@ def vader_score(text: str) -> LexiconScore:
 	return LexiconScore(scores["compound"], scores["neg"], scores["pos"])
 
 
-def lexicon_score(text: str, language: str) -> LexiconScore:
-	"""German posts get the German lexicon; everything else VADER (emoji and English loanwords
-	make it the better guess for an undetermined language too)."""
-	if language == "de":
-		from social_crm.engine.sentiment_lexicon_de import german_score
+@lru_cache(maxsize=1)
+def vader_lexicon() -> dict[str, float]:
+	"""VADER's word valences (-4..+4) as shipped in vaderSentiment (MIT), for the trained
+	models' lexicon features: a dict look-up per word instead of VADER's whole rule pass."""
+	from importlib import resources as _resources
 
-		return german_score(text)
-	return vader_score(text)
+	text = _resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+	table: dict[str, float] = {}
+	for line in text.splitlines():
+		parts = line.split("\t")
+		if len(parts) >= 2 and parts[0] and not parts[0][0].isspace():
+			table[parts[0].lower()] = float(parts[1])
+	return table

@@ -2,16 +2,19 @@
 
 The pipeline and the Frappe shell call `analyze` / `analyze_many`; nothing else decides
 sentiment (no thresholds in controllers). Each language gets the analyser that measured best
-for it (figures and commands in `bench/sentiment_eval.py`):
+for it on posts from corpora it was not trained on (`bench/sentiment_eval.py`):
 
-- English (and posts of undetermined language): a linear model over VADER scores, words,
-  negation-marked words, bigrams and emoji, trained on the MIT-licensed VADER 2014 ground truth
-  ("social-en/1").
-- German: the app's brand-complaint lexicon and rules ("rules-de/1").
+- English (and posts of undetermined language): "social-en/2", a calibrated linear model over
+  hashed words, character n-grams, VADER lexicon scores, negation, emoji and punctuation,
+  trained on the SemEval 2013-2016 Twitter sentiment tweets (`bench/train_sentiment.py`).
+- German: "social-de/2", the same model trained on SB-10k tweets and GermEval 2017 customer
+  feedback, with the German Polarity Lexicon and the app's complaint lexicon as features.
 
-Other analysers stay available by name for comparison and for sites that prefer them
-("vader", "textblob", "rules-de", "social-en"). A site model learned from agents' corrections
-(`sentiment_model.train`) replaces them once `sentiment_model.should_use` says it is better.
+Their score is P(positive) - P(negative) of calibrated probabilities: near 0 for posts that say
+nothing evaluative, so the Settings threshold keeps its meaning. Other analysers stay
+available by name for comparison and for sites that prefer them ("vader", "textblob",
+"rules-de"). A site model learned from agents' corrections on top of the shipped model
+(`model.train`) replaces them once `model.should_use` says it is better.
 """
 
 from __future__ import annotations
@@ -20,14 +23,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from social_crm.engine.analysed import Analysed
 from social_crm.engine.language import UNDETERMINED, detect_language
-from social_crm.engine.sentiment_lexicon import vader_score
-from social_crm.engine.sentiment_lexicon_de import german_score
-from social_crm.engine.sentiment_model import SiteModel, features, shipped_english_model
-from social_crm.engine.social_tokens import Kind, tokenize
+from social_crm.engine.sentiment.features import hashed
+from social_crm.engine.sentiment.lexicon import vader_score
+from social_crm.engine.sentiment.lexicon_de import german_score
+from social_crm.engine.sentiment.model import SiteModel, shipped_model
 
 LEXICON_CUTOFF = 0.05  # VADER's documented neutral band, used for every lexicon score
-_CONTENT_KINDS = frozenset({Kind.WORD, Kind.HASHTAG, Kind.EMOJI, Kind.EMOTICON})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +52,8 @@ def _label(score: float, cutoff: float = LEXICON_CUTOFF) -> str:
 	return "negative" if score <= -cutoff else "positive" if score >= cutoff else "neutral"
 
 
-def _vader(text: str, language: str) -> tuple[str, float]:
-	compound = vader_score(text).compound
+def _vader(post: Analysed, language: str) -> tuple[str, float]:
+	compound = vader_score(post.text).compound
 	return _label(compound), compound
 
 
@@ -61,38 +64,39 @@ def _textblob_analyzer() -> Callable[[str], float]:
 	return lambda text: TextBlob(text).sentiment.polarity
 
 
-def _textblob(text: str, language: str) -> tuple[str, float]:
-	polarity = float(_textblob_analyzer()(text))
+def _textblob(post: Analysed, language: str) -> tuple[str, float]:
+	polarity = float(_textblob_analyzer()(post.text))
 	return _label(polarity, 1e-9), polarity
 
 
-def _rules_de(text: str, language: str) -> tuple[str, float]:
-	compound = german_score(text).compound
+def _rules_de(post: Analysed, language: str) -> tuple[str, float]:
+	compound = german_score(post.text).compound
 	return _label(compound), compound
 
 
-def _social_en(text: str, language: str) -> tuple[str, float]:
-	return shipped_english_model().predict(features(text, language))
+def _social_en(post: Analysed, language: str) -> tuple[str, float]:
+	return shipped_model("en").predict(hashed(post.tokens, "en"))
 
 
-# name -> (version tag, function(text, language) -> (label, score))
-_ANALYZERS: dict[str, tuple[str, Callable[[str, str], tuple[str, float]]]] = {
-	"social-en": ("social-en/1", _social_en),
+def _social_de(post: Analysed, language: str) -> tuple[str, float]:
+	return shipped_model("de").predict(hashed(post.tokens, "de"))
+
+
+# name -> (version tag, function(post, language) -> (label, score))
+_ANALYZERS: dict[str, tuple[str, Callable[[Analysed, str], tuple[str, float]]]] = {
+	"social-en": ("social-en/2", _social_en),
+	"social-de": ("social-de/2", _social_de),
 	"rules-de": ("rules-de/1", _rules_de),
 	"vader": ("vader/3.3", _vader),
 	"textblob": ("textblob/0.17+", _textblob),
 }
-DEFAULT_BY_LANGUAGE = {"de": "rules-de"}
+DEFAULT_BY_LANGUAGE = {"de": "social-de"}
 DEFAULT_OTHERWISE = "social-en"
 
 
 def available_analyzers() -> tuple[str, ...]:
 	"""Names accepted by `analyze(..., analyzer=...)`; "default" picks per language."""
 	return ("default", *_ANALYZERS)
-
-
-def _has_content(text: str) -> bool:
-	return any(token.kind in _CONTENT_KINDS for token in tokenize(text))
 
 
 @dataclass(frozen=True)
@@ -109,26 +113,27 @@ class Analyzer:
 		if self.analyzer not in available_analyzers():
 			raise UnknownAnalyzer(self.analyzer)
 
-	def analyze(self, text: str, language: str | None = None) -> Sentiment:
-		text = text or ""
-		lang = language or detect_language(text, candidates=self.languages)
-		if not _has_content(text):
+	def analyze(self, text: str | Analysed, language: str | None = None) -> Sentiment:
+		"""`text` may be an `Analysed` post the caller already tokenised (the pipeline's)."""
+		post = Analysed.of(text)
+		lang = language or detect_language(post, candidates=self.languages)
+		if not post.has_content:
 			return Sentiment("neutral", 0.0, lang, "empty/1")
 		if self.model is not None:
-			label, score = self.model.predict(text, lang)
+			label, score = self.model.predict(post, lang)
 			return Sentiment(label, _clamp(score), lang, f"site/{self.model.corrections}")
 		name = self.analyzer
 		if name == "default":
 			name = DEFAULT_BY_LANGUAGE.get(lang, DEFAULT_OTHERWISE)
 		version, decide = _ANALYZERS[name]
-		label, score = decide(text, lang)
+		label, score = decide(post, lang)
 		return Sentiment(label, _clamp(score), lang, version)
 
-	def analyze_many(self, texts: Sequence[str], language: str | None = None) -> list[Sentiment]:
+	def analyze_many(self, texts: Sequence[str | Analysed], language: str | None = None) -> list[Sentiment]:
 		return [self.analyze(text, language) for text in texts]
 
 	def label(self, text: str, language: str) -> str:
-		"""Just the label: the `default` argument `sentiment_model.should_use` expects."""
+		"""Just the label: the `default` argument `model.should_use` expects."""
 		return self.analyze(text, language).label
 
 
@@ -140,7 +145,7 @@ _DEFAULT = Analyzer()
 
 
 def analyze(
-	text: str,
+	text: str | Analysed,
 	language: str | None = None,
 	*,
 	analyzer: str = "default",

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from social_crm.engine.sentiment_emoji import emoji_valence
-from social_crm.engine.sentiment_lexicon import LexiconScore
+from social_crm.engine.sentiment.emoji import emoji_valence
+from social_crm.engine.sentiment.lexicon import LexiconScore
 from social_crm.engine.social_tokens import Kind, hashtag_words, tokenize
 
 NEGATORS = frozenset(
@@ -37,10 +37,10 @@ _INTENSIFIERS = {
 }
 _CONTRAST = frozenset("aber doch jedoch allerdings trotzdem dennoch leider".split())
 _CLAUSE_END = frozenset('.,;:!?()"“”„')
-_SARCASM_MARKS = frozenset(
+SARCASM_MARKS = frozenset(
 	["🙄", "🙃", "😒", "🤡", "/s", "#ironie", "#sarkasmus", "#not", "#irony", "#sarcasm"]
 )
-_SARCASM_PHRASES = (
+SARCASM_PHRASES = (
 	"danke für nichts",
 	"danke für nix",
 	"danke auch",
@@ -80,7 +80,11 @@ class _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-	text = resources.files("social_crm.engine.data").joinpath("sentiment_de.tsv").read_text(encoding="utf-8")
+	text = (
+		resources.files("social_crm.engine.sentiment.data")
+		.joinpath("sentiment_de.tsv")
+		.read_text(encoding="utf-8")
+	)
 	words: dict[str, float] = {}
 	prefixes: dict[str, float] = {}
 	suffixes: dict[str, float] = {}
@@ -116,7 +120,9 @@ def word_valence(word: str) -> float:
 		parts = [word_valence(part) for part in word.split("-") if part]
 		return max(parts, key=abs, default=0.0)
 	best_len, best = 0, 0.0
-	for table, min_rest in ((lex.prefixes, 0), (lex.suffixes, 2), (lex.infixes, 2)):
+	# a compound head needs a modifier of at least four letters in front of it: "Zeitraum" is
+	# no "*traum" and "Ankündigung" no "*kündigung", while "Versicherungsbetrug" is "*betrug"
+	for table, min_rest in ((lex.prefixes, 0), (lex.suffixes, 4), (lex.infixes, 2)):
 		for length in range(min(len(word), 24), 3, -1):
 			if length <= best_len:
 				break
@@ -250,7 +256,7 @@ def german_score(text: str) -> LexiconScore:
 				negative += valence
 			else:
 				neutral_words += 1
-	sarcastic = any(mark in lowered for mark in _SARCASM_MARKS) or any(p in lowered for p in _SARCASM_PHRASES)
+	sarcastic = any(mark in lowered for mark in SARCASM_MARKS) or any(p in lowered for p in SARCASM_PHRASES)
 	if sarcastic and positive > 0:
 		negative -= 0.5 * positive + 0.5
 		positive *= 0.2

@@ -1,0 +1,318 @@
+"""Train the shipped sentiment models (social_crm/engine/sentiment/data/sentiment_{en,de}.json.gz).
+
+Data (../shared/data beside the repository, or $SOCIAL_CRM_DATA; never copied into the repo):
+- English: SemEval Twitter sentiment 2013-2016 (49k tweets, sentiment-en_semeval2013-2016_task4a).
+- German: SB-10k tweets (sentiment-de_sb10k) and GermEval 2017 dev customer feedback to a rail
+  operator (sentiment-de_germeval2017_dev).
+- Cross-corpus only (never trained on): the VADER 2014 tweets (sentiment-en-vader2014).
+
+Each corpus is split by CRC-32 of the text: one fifth (crc % 5 == 0) is the validation split,
+the rest training. Selection (L2 strength, weight of the target corpus) and calibration (temperature and
+class biases by log-loss, then the negative-class cut `negative_margin` for negative-class F1)
+are done on the validation split of the shipped model's corpus (English: SemEval validation;
+German: GermEval validation, the customer-feedback domain the app serves, with SB-10k and
+GermEval training data). The shipped weights are then refitted on training + validation with
+the selected settings, keeping the calibration found on validation.
+
+Fitting: multinomial logistic regression (three classes, logits relative to neutral) over the
+hashed features of `social_crm.engine.sentiment.features`, by L-BFGS (scipy) on a sparse
+matrix; numpy/scipy are needed here only, inference is pure Python. Deterministic: no random
+state, sorted inputs, weights quantised to 1/10,000 and written as gzip JSON with mtime 0, so
+two runs give the same bytes (the script prints their sha256). It also checks that the pure-
+Python model computes the same logits as numpy did.
+
+Run: python bench/train_sentiment.py  (pip install numpy scipy first; about two minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import optimize, sparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from social_crm.engine.sentiment.features import BUCKETS, hashed  # noqa: E402
+from social_crm.engine.sentiment.model import LABELS, HashedModel, decide, negative_prf  # noqa: E402
+from social_crm.engine.social_tokens import tokenize  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sentiment_data import corpora, split  # noqa: E402
+
+OUT = ROOT / "social_crm/engine/sentiment/data"
+L2_GRID = (1e-3, 3e-3)
+DOMAIN_WEIGHTS = (3.0, 6.0)  # weight of the validation corpus's own training rows
+
+
+@dataclass
+class Matrix:
+	X: sparse.csr_matrix
+	y: np.ndarray
+	feats: list[dict[int, float]]
+	domain: np.ndarray | None = None  # 1 for rows of the corpus the model is selected on
+
+
+_feature_cache: dict[tuple[str, str], dict[int, float]] = {}
+
+
+def featurise(rows: list[tuple[str, str]], language: str) -> Matrix:
+	indptr, indices, values, feats = [0], [], [], []
+	for text, _ in rows:
+		key = (text, language)
+		f = _feature_cache.get(key)
+		if f is None:
+			f = _feature_cache[key] = hashed(tokenize(text), language)
+		feats.append(f)
+		for slot in sorted(f):
+			indices.append(slot)
+			values.append(f[slot])
+		indptr.append(len(indices))
+	X = sparse.csr_matrix(
+		(
+			np.array(values, dtype=np.float64),
+			np.array(indices, dtype=np.int64),
+			np.array(indptr, dtype=np.int64),
+		),
+		shape=(len(rows), BUCKETS),
+	)
+	y = np.array([LABELS.index(label) for _, label in rows], dtype=np.int64)
+	return Matrix(X, y, feats)
+
+
+def fit(m: Matrix, l2: float, domain_weight: float) -> np.ndarray:
+	"""Weights (BUCKETS x 2: negative, positive logit relative to neutral) by L-BFGS."""
+	used = np.unique(m.X.indices)
+	Xc = m.X[:, used].tocsr()
+	n, d = Xc.shape
+	Y = np.zeros((n, 3))
+	Y[np.arange(n), m.y] = 1.0
+	# classes balanced, then the target domain's rows weighted up
+	counts = np.bincount(m.y, minlength=3).astype(np.float64)
+	sw = (n / (3.0 * np.maximum(counts, 1.0)))[m.y]
+	if m.domain is not None:
+		sw = sw * np.where(m.domain == 1, domain_weight, 1.0)
+	sw = sw / sw.sum()
+	XcT = Xc.T.tocsr()
+
+	def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+		W = w.reshape(d, 2)
+		S = Xc @ W
+		logits = np.column_stack([S[:, 0], np.zeros(n), S[:, 1]])
+		top = logits.max(axis=1, keepdims=True)
+		e = np.exp(logits - top)
+		total = e.sum(axis=1, keepdims=True)
+		P = e / total
+		lse = (np.log(total) + top)[:, 0]
+		value = float(np.dot(sw, lse - (logits * Y).sum(axis=1))) + 0.5 * l2 * float(np.dot(w, w))
+		G = (P - Y)[:, [0, 2]] * sw[:, None]
+		grad = (XcT @ G).ravel() + l2 * w
+		return value, grad
+
+	result = optimize.minimize(
+		loss, np.zeros(2 * d), jac=True, method="L-BFGS-B", options={"maxiter": 300, "maxcor": 20}
+	)
+	W = np.zeros((BUCKETS, 2))
+	W[used] = result.x.reshape(d, 2)
+	return np.round(W * 10_000) / 10_000  # as stored
+
+
+def raw_logits(W: np.ndarray, m: Matrix) -> np.ndarray:
+	return m.X @ W
+
+
+def calibrate(S: np.ndarray, y: np.ndarray) -> tuple[float, tuple[float, float]]:
+	"""Temperature and class biases minimising log-loss on validation logits."""
+
+	def nll(params: np.ndarray) -> float:
+		t, b0, b1 = params
+		t = max(t, 0.05)
+		logits = np.column_stack([S[:, 0] / t + b0, np.zeros(len(y)), S[:, 1] / t + b1])
+		top = logits.max(axis=1, keepdims=True)
+		lse = np.log(np.exp(logits - top).sum(axis=1)) + top[:, 0]
+		return float(np.mean(lse - logits[np.arange(len(y)), y]))
+
+	result = optimize.minimize(
+		nll,
+		np.array([1.0, 0.0, 0.0]),
+		method="Nelder-Mead",
+		options={"xatol": 1e-5, "fatol": 1e-7, "maxiter": 2000},
+	)
+	t, b0, b1 = result.x
+	return round(float(max(t, 0.05)), 6), (round(float(b0), 6), round(float(b1), 6))
+
+
+def make_model(
+	W: np.ndarray, temperature: float, bias: tuple[float, float], negative_margin: float, **kw
+) -> HashedModel:
+	from array import array
+
+	flat = array("f", W.astype(np.float32).ravel().tobytes())
+	return HashedModel(flat, temperature, bias, negative_margin, **kw)
+
+
+def predict_all(model: HashedModel, feats: list[dict[int, float]]) -> list[str]:
+	return [model.predict(f)[0] for f in feats]
+
+
+def choose_negative_margin(model: HashedModel, m: Matrix) -> float:
+	gold = [LABELS[i] for i in m.y]
+	probs = [model.probabilities(f) for f in m.feats]
+	best, best_f1 = 0.5, -1.0
+	for step in range(1, 31):
+		cut = step / 50  # 0.02 .. 0.60
+		pred = [decide(p, cut)[0] for p in probs]
+		f1 = negative_prf(gold, pred)[2]
+		if f1 > best_f1 + 1e-12:
+			best, best_f1 = cut, f1
+	return best
+
+
+def neutral_recall(gold: list[str], pred: list[str]) -> float:
+	n = sum(g == "neutral" for g in gold)
+	return sum(g == p == "neutral" for g, p in zip(gold, pred, strict=True)) / n if n else 0.0
+
+
+@dataclass
+class Trained:
+	model: HashedModel
+	l2: float
+	domain_weight: float
+	val_f1: float
+
+
+def train_and_select(
+	train_rows: list[tuple[str, str]],
+	val_rows: list[tuple[str, str]],
+	language: str,
+	*,
+	in_domain: set[str] | None = None,
+	verbose: bool = True,
+) -> Trained:
+	"""Fit on train for each setting, calibrate and cut on validation, keep the best by
+	validation negative-class F1. `in_domain`: texts of the validation corpus's training rows
+	(weighted by DOMAIN_WEIGHTS when the training data mixes corpora)."""
+	mt, mv = featurise(train_rows, language), featurise(val_rows, language)
+	weights: tuple[float, ...] = (1.0,)
+	if in_domain is not None and len(in_domain) < len(train_rows):
+		mt.domain = np.array([1 if text in in_domain else 0 for text, _ in train_rows])
+		weights = DOMAIN_WEIGHTS
+	gold = [LABELS[i] for i in mv.y]
+	best: Trained | None = None
+	for weighting in weights:
+		for l2 in L2_GRID:
+			started = time.perf_counter()
+			W = fit(mt, l2, weighting)
+			temperature, bias = calibrate(raw_logits(W, mv), mv.y)
+			model = make_model(W, temperature, bias, 0.5, language=language)
+			cut = choose_negative_margin(model, mv)
+			model = make_model(W, temperature, bias, cut, language=language)
+			pred = predict_all(model, mv.feats)
+			p, r, f1 = negative_prf(gold, pred)
+			if verbose:
+				print(
+					f"  {language} l2={l2:g} domain x{weighting:g} T={temperature:.3f} bias={bias} cut={cut:.2f}: "
+					f"neg P/R/F1 {p:.3f}/{r:.3f}/{f1:.3f}, neutral recall {neutral_recall(gold, pred):.3f} "
+					f"({time.perf_counter() - started:.0f}s)",
+					flush=True,
+				)
+			if best is None or f1 > best.val_f1 + 1e-9:
+				best = Trained(model, l2, weighting, f1)
+	assert best is not None
+	return best
+
+
+def check_pure_python(W: np.ndarray, model: HashedModel, m: Matrix) -> float:
+	"""Largest difference between numpy's and the pure-Python model's calibrated logits."""
+	S = raw_logits(W, m) / model.temperature + np.array(model.bias)
+	worst = 0.0
+	for i, f in enumerate(m.feats):
+		a, b = model.logits(f)
+		worst = max(worst, abs(a - S[i, 0]), abs(b - S[i, 1]))
+	return worst
+
+
+SHIPPED = {
+	# language -> (training corpora, validation corpus whose split selects and calibrates)
+	"en": (("semeval",), "semeval"),
+	"de": (("sb10k", "germeval"), "germeval"),
+}
+
+
+def build(language: str, data: dict[str, list[tuple[str, str]]]) -> bytes:
+	corpora_used, val_corpus = SHIPPED[language]
+	train_rows: list[tuple[str, str]] = []
+	val_rows: list[tuple[str, str]] = []
+	for name in corpora_used:
+		tr, va = split(data[name])
+		train_rows += tr
+		if name == val_corpus:
+			val_rows += va
+		else:
+			train_rows += va
+	in_domain = {text for text, _ in split(data[val_corpus])[0]}
+	print(
+		f"{language}: selecting on {len(train_rows)} training / {len(val_rows)} validation posts ({val_corpus})"
+	)
+	chosen = train_and_select(train_rows, val_rows, language, in_domain=in_domain)
+	print(
+		f"{language}: chosen l2={chosen.l2:g} domain x{chosen.domain_weight:g}, "
+		f"validation negative F1 {chosen.val_f1:.3f}"
+	)
+	all_rows = train_rows + val_rows
+	m_all = featurise(all_rows, language)
+	domain_texts = {text for text, _ in data[val_corpus]}
+	m_all.domain = np.array([1 if text in domain_texts else 0 for text, _ in all_rows])
+	W = fit(m_all, chosen.l2, chosen.domain_weight)
+	sel = chosen.model
+	meta = {
+		"trained_on": "+".join(corpora_used) + " (train+validation)",
+		"selected_on": f"{val_corpus} validation (crc32(text) % 5 == 0)",
+		"l2": chosen.l2,
+		"class_weighting": "balanced",
+		"domain_weight": chosen.domain_weight,
+		"posts": len(all_rows),
+	}
+	model = make_model(
+		W,
+		sel.temperature,
+		sel.bias,
+		sel.negative_margin,
+		name=f"social-{language}",
+		language=language,
+		meta=meta,
+	)
+	data_bytes = model.to_bytes()
+	again = HashedModel.from_bytes(data_bytes)
+	diff = check_pure_python(W, again, featurise(val_rows[:2000], language))
+	print(f"{language}: pure-Python logits vs numpy, largest difference {diff:.2e}")
+	assert diff < 1e-3, diff
+	return data_bytes
+
+
+def main() -> None:
+	parser = argparse.ArgumentParser()
+	parser.add_argument("--out", type=Path, default=OUT)
+	parser.add_argument("--language", choices=("en", "de"), action="append")
+	args = parser.parse_args()
+	data = corpora()
+	for language in args.language or ("en", "de"):
+		start = time.perf_counter()
+		blob = build(language, data)
+		path = args.out / f"sentiment_{language}.json.gz"
+		path.write_bytes(blob)
+		print(
+			f"{language}: wrote {path} ({len(blob) / 1e6:.2f} MB, sha256 {hashlib.sha256(blob).hexdigest()}) "
+			f"in {time.perf_counter() - start:.0f}s",
+			flush=True,
+		)
+
+
+if __name__ == "__main__":
+	main()

@@ -1,0 +1,305 @@
+"""Hashed sparse features of a post for the linear sentiment models.
+
+What a model sees, read from the post's tokens in one pass (`Analysed.tokens`):
+
+- words, marked when they stand in a negation scope ("not good" -> n|good; German puts the
+  negator after the verb, "funktioniert nicht", so it also marks the word before it);
+- word bigrams inside a clause;
+- character 3-5-grams *within each word*, padded with word boundaries ("<verd", "eckt>"): they
+  carry inflected, derived and compound German forms ("verdreckt", "Totalversager") to what
+  training saw, without the false hits of substring matching across words;
+- lexicon scores as features, not verdicts: VADER's lexicon for English, for German the German
+  Polarity Lexicon (Klenner et al. 2010, Apache-2.0) and the app's complaint lexicon, each
+  scaled by intensifiers, flipped by negation and weighted after a contrast ("but", "aber");
+- emoji and emoticons (the emoji itself and its valence), "!" and "?", a question at the end,
+  all-caps and elongated words, URLs, a reply (a post starting with a handle), numbers, and
+  for German the sarcasm markers of the German rules ("Danke für nichts", "läuft bei euch", 🙄).
+
+Names are hashed into `BUCKETS` slots with CRC-32 (stable across processes and Python versions,
+unlike `hash()`), so the shipped weights are a flat table whatever the vocabulary was.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from functools import lru_cache
+from importlib import resources
+
+from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE
+
+from social_crm.engine.sentiment.emoji import emoji_valence
+from social_crm.engine.sentiment.lexicon import vader_lexicon
+from social_crm.engine.sentiment.lexicon_de import SARCASM_MARKS, SARCASM_PHRASES
+from social_crm.engine.sentiment.lexicon_de import word_valence as app_valence_de
+from social_crm.engine.social_tokens import Kind, Token, hashtag_words
+
+BITS = 20
+BUCKETS = 1 << BITS
+_MASK = BUCKETS - 1
+CHAR_NGRAMS = (3, 4, 5)
+_MIN_CHAR_WORD = 3
+LEXICON_SCALE = 3.0
+CHAR_VALUE = 0.5  # each character n-gram; a word has a dozen of them
+_NEGATION_SCOPE = 4  # words after a negator that it still reaches
+
+NEGATORS = frozenset(
+	{w for w in NEGATE if "'" not in w}
+	| set(
+		"not no never nothing none nobody cannot without nor neither nowhere "
+		"nicht kein keine keinen keinem keiner keines nie niemals nichts nix ohne weder kaum nimmer".split()
+	)
+)
+INTENSIFIERS: dict[str, float] = {
+	**{word: 1.0 + value for word, value in BOOSTER_DICT.items() if " " not in word},
+	**dict.fromkeys(
+		"sehr total echt extrem mega absolut völlig voll richtig wirklich so ganz unglaublich "
+		"äußerst besonders komplett super ultra maximal höchst zutiefst derbe".split(),
+		1.3,
+	),
+	**dict.fromkeys("ziemlich recht".split(), 1.1),
+	**dict.fromkeys("etwas bisschen eher leicht relativ halbwegs".split(), 0.7),
+}
+CONTRAST = frozenset("but however although though yet aber doch jedoch allerdings trotzdem dennoch".split())
+_CLAUSE_PUNCT = frozenset('.,;:!?()"“”„')
+_ELONGATED = re.compile(r"(\w)\1\1")
+_GERMAN_ENDINGS = ("sten", "ste", "ten", "en", "er", "es", "em", "e", "n", "s", "t")
+
+
+@lru_cache(maxsize=1)
+def german_polarity() -> dict[str, float]:
+	"""German Polarity Lexicon (Klenner, Clematide, Wiegand, Peters 2010; textblob-de's XML
+	version by Markus Killer, Apache-2.0): lower-case form -> polarity in [-1, 1]."""
+	text = resources.files("social_crm.engine.sentiment.data").joinpath("polarity_de.tsv").read_text("utf-8")
+	table: dict[str, float] = {}
+	for line in text.splitlines():
+		if line and not line.startswith("#"):
+			word, value = line.split("\t")
+			table[word] = float(value)
+	return table
+
+
+@lru_cache(maxsize=131072)
+def _polarity_de(word: str) -> float:
+	"""Polarity of a German word: the form itself, else the form without a common inflection
+	ending ("schlechte" -> "schlecht", "verspätungen" -> "verspätung")."""
+	table = german_polarity()
+	value = table.get(word)
+	if value is not None:
+		return value
+	for ending in _GERMAN_ENDINGS:
+		if word.endswith(ending) and len(word) - len(ending) >= 4:
+			value = table.get(word[: -len(ending)])
+			if value is not None:
+				return value
+	return 0.0
+
+
+_bucket_cache: dict[str, int] = {}
+
+
+def bucket(name: str) -> int:
+	"""The slot of a feature name (CRC-32 of its UTF-8 bytes, masked to BITS)."""
+	slot = _bucket_cache.get(name)
+	if slot is None:
+		if len(_bucket_cache) > 300_000:  # a cache, safe to drop
+			_bucket_cache.clear()
+		slot = _bucket_cache[name] = zlib.crc32(name.encode("utf-8")) & _MASK
+	return slot
+
+
+@lru_cache(maxsize=50_000)  # ~1.5 kB a word: bounded, so memory stays flat on any stream
+def _word(raw: str, language: str) -> _Word:
+	"""What a word contributes, computed once per distinct word: its slots as a plain word and
+	as a negated word (each with its character n-grams), its two lexicon valences, its
+	intensifier factor (None if it is none), whether it negates, and its form with letters
+	repeated three times or more shortened to two ("sooo" -> "soo")."""
+	elongated = _ELONGATED.search(raw) is not None
+	word = _ELONGATED.sub(r"\1\1", raw) if elongated else raw
+	padded = "<" + word + ">"
+	grams = []
+	if len(word) >= _MIN_CHAR_WORD:
+		for n in CHAR_NGRAMS:
+			for i in range(len(padded) - n + 1):
+				grams.append(bucket("c|" + padded[i : i + n]))
+	plain = dict.fromkeys(grams, CHAR_VALUE)
+	plain[bucket("w|" + word)] = 1.0
+	negated = dict.fromkeys(grams, CHAR_VALUE)
+	negated[bucket("n|" + word)] = 1.0
+	if language == "de":
+		first, second = _polarity_de(word) * 2.5, app_valence_de(word)
+	else:
+		first, second = vader_lexicon().get(word, 0.0), 0.0
+	negator = word in NEGATORS or word.endswith("n't")
+	return plain, negated, first, second, INTENSIFIERS.get(word), negator, word, elongated
+
+
+_Word = tuple[dict[int, float], dict[int, float], float, float, "float | None", bool, str, bool]
+
+
+def hashed(tokens: list[Token], language: str) -> dict[int, float]:
+	"""The post's features as hash slot -> value (a feature seen twice is still 1; the rare
+	collision of two different features keeps the later value, the same in training and use)."""
+	german = language == "de"
+	out: dict[int, float] = {_BIAS: 1.0}
+	named: dict[str, float] = {}
+	# lexicon sums: index 0 = VADER (en) or polarity lexicon (de), 1 = app lexicon (de)
+	pos0 = pos1 = neg0 = neg1 = 0.0
+	hits = 0
+	emoji_pos = emoji_neg = 0.0
+	negated_left = 0
+	previous = "<s>"
+	boost = 1.0
+	contrast = 1.0
+	last: tuple[float, float] | None = None  # the previous word's lexicon values, for "X nicht"
+	last_word = ""
+	words = 0
+	sarcasm = False
+	lowered: list[str] = []
+	caps = 0
+	question_end = False
+	exclamations = 0
+	for position, token in enumerate(tokens):
+		kind = token.kind
+		if kind is Kind.WORD or kind is Kind.HASHTAG:
+			question_end = False
+			text = token.text
+			if kind is Kind.HASHTAG:
+				out[bucket("h|" + text[1:].lower())] = 1.0
+				parts = hashtag_words(text)
+				upper = False
+			else:
+				upper = len(text) >= 3 and text.isupper()
+				if upper:
+					caps += 1
+				parts = [text.lower()]
+			if german and (kind is Kind.HASHTAG and text.lower() in SARCASM_MARKS):
+				sarcasm = True
+			for word in parts:
+				words += 1
+				if german:
+					lowered.append(word)
+				plain, negated_slots, v0, v1, factor, is_negator, word, elongated = _word(word, language)
+				if elongated:
+					named["elongated"] = 1.0
+				negated = negated_left > 0
+				out.update(negated_slots if negated else plain)
+				out[bucket("b|" + previous + "_" + word)] = 1.0
+				previous = word
+				if is_negator:
+					negated_left = _NEGATION_SCOPE
+					named["negator"] = 1.0
+					if german and last is not None:
+						# "funktioniert nicht", "gefällt mir nicht": the negator follows
+						a, b = last
+						if a > 0:
+							pos0 -= a
+							neg0 += 0.75 * a
+						elif a < 0:
+							neg0 += a
+							pos0 -= 0.75 * a
+						if b > 0:
+							pos1 -= b
+							neg1 += 0.75 * b
+						elif b < 0:
+							neg1 += b
+							pos1 -= 0.75 * b
+						out[bucket("n|" + last_word)] = 1.0
+						last = None
+					continue
+				if negated_left:
+					negated_left -= 1
+				if factor is not None:
+					boost = factor
+					continue
+				if v0 or v1:
+					hits += 1
+					scale = boost * contrast * (1.2 if upper else 1.0)
+					if negated:
+						scale *= -0.75
+					a, b = v0 * scale, v1 * scale
+					if a > 0:
+						pos0 += a
+					elif a < 0:
+						neg0 -= a
+					if b > 0:
+						pos1 += b
+					elif b < 0:
+						neg1 -= b
+					last = (a, b)
+				else:
+					last = (0.0, 0.0)
+				last_word = word
+				boost = 1.0
+				if word in CONTRAST:
+					pos0 *= 0.5
+					pos1 *= 0.5
+					neg0 *= 0.5
+					neg1 *= 0.5
+					contrast = 1.5
+		elif kind is Kind.EMOJI or kind is Kind.EMOTICON:
+			out[bucket("e|" + token.text)] = 1.0
+			if german and token.text in SARCASM_MARKS:
+				sarcasm = True
+			valence = emoji_valence(token.text)
+			if valence > 0:
+				emoji_pos += valence
+			elif valence < 0:
+				emoji_neg -= valence
+		elif kind is Kind.PUNCT:
+			mark = token.text[0]
+			if mark == "!":
+				exclamations += len(token.text)
+			elif mark == "?":
+				named["p|?"] = 1.0
+				question_end = True
+			if mark in _CLAUSE_PUNCT or token.text.startswith(".."):
+				negated_left = 0
+				previous = "<s>"
+				last = None
+				boost = 1.0
+		elif kind is Kind.URL:
+			named["url"] = 1.0
+		elif kind is Kind.MENTION:
+			named["reply" if position == 0 else "handle"] = 1.0
+		elif kind is Kind.NUMBER:
+			named["number"] = 1.0
+	if exclamations:
+		named["p|!"] = min(exclamations, 3) / 3.0
+	if question_end:
+		named["question_end"] = 1.0
+	if caps:
+		named["caps"] = min(caps, 3) / 3.0
+	if not words:
+		named["no_words"] = 1.0
+	if german:
+		# "Danke für nichts", "läuft bei euch", 🙄: praise words in a complaint
+		joined = " ".join(lowered)
+		if sarcasm or any(phrase in joined for phrase in SARCASM_PHRASES):
+			named["sarcasm"] = LEXICON_SCALE
+		_lexicon_features(named, "lex", pos0, neg0)
+		_lexicon_features(named, "app", pos1, neg1)
+	else:
+		_lexicon_features(named, "vader", pos0, neg0)
+	named["lex:hits"] = min(hits, 4) / 4.0
+	if not hits:
+		named["lex:none"] = 1.0
+	if emoji_pos or emoji_neg:
+		named["emoji:pos"] = LEXICON_SCALE * emoji_pos / (emoji_pos + 4.0)
+		named["emoji:neg"] = LEXICON_SCALE * emoji_neg / (emoji_neg + 4.0)
+	for name, value in named.items():
+		out[bucket(name)] = value
+	return out
+
+
+def _lexicon_features(named: dict[str, float], prefix: str, positive: float, negative: float) -> None:
+	# scaled up: under L2 a large-valued feature is cheap to use, so the lexicon scores (which
+	# carry over between corpora) are not drowned by thousands of corpus-specific n-grams
+	total = positive - negative
+	named[prefix + ":pos"] = LEXICON_SCALE * positive / (positive + 4.0)
+	named[prefix + ":neg"] = LEXICON_SCALE * negative / (negative + 4.0)
+	named[prefix + ":compound"] = LEXICON_SCALE * total / math.sqrt(total * total + 15.0)
+
+
+_BIAS = bucket("bias")
