@@ -243,7 +243,7 @@ def ticket_times(filters: dict) -> list[dict]:
 	from the ticket's opening) and whether its Issue's SLA was met.
 
 	First reply is the Issue's `first_responded_on` (ERPNext sets it when a reply is recorded as
-	a sent Communication, as tickets.record_reply does), else the ticket's own `replied_at`;
+	a sent Communication, as replies.record_reply does), else the ticket's own `replied_at`;
 	resolution is the Issue's SLA resolution date. The SLA columns are None where the Issue has
 	no Service Level Agreement.
 	"""
