@@ -658,7 +658,7 @@ def _is_read_timeout(exc: Exception) -> bool:
 # --- registry ------------------------------------------------------------------------------
 
 _REGISTRY: dict[Platform, type[Connector]] = {}
-PLATFORM_MODULES = ("mastodon", "bluesky", "reddit", "x", "hackernews", "rss")
+PLATFORM_MODULES = ("mastodon", "bluesky", "reddit", "x", "hackernews", "rss", "facebook", "instagram", "youtube")
 
 
 def register(cls: type[Connector]) -> type[Connector]:

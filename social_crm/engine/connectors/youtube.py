@@ -1,0 +1,346 @@
+"""YouTube (Data API v3): comment threads on the company's channel and its videos.
+
+Endpoints (developers.google.com/youtube/v3/docs):
+* GET /youtube/v3/commentThreads?part=snippet,replies&allThreadsRelatedToChannelId=...   every
+  thread on the channel's videos, newest first (`order=time`), `textFormat=plainText`,
+  `maxResults` up to 100, paged by `pageToken`/`nextPageToken`. Per video: `videoId=`.
+  Threads carry up to five replies; replies to an old thread are not re-listed on top.
+* POST /youtube/v3/comments?part=snippet   reply (`snippet.parentId` = the top-level comment),
+  OAuth only: the refresh token is exchanged at the token endpoint for an access token.
+Reading needs an API key (sent as the X-Goog-Api-Key header, never in the URL).
+Quota (developers.google.com/youtube/v3/determine_quota_cost): every list call costs 1 unit,
+comments.insert 50, of a default 10,000 per day that resets at midnight Pacific time. The
+units spent today are kept in the cursor (the account shows it). `quotaExceeded` pauses the
+account until the reset and is never retried; `rateLimitExceeded` (429) waits out Retry-After;
+`commentsDisabled` on a video is a warning, not a failure.
+Credentials: `api_key`; for replies `client_id`, `client_secret`, `refresh_token`.
+Queries (command line): channel ids (UC...) or video ids; `video:ID` follows one video.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, ClassVar
+
+import requests
+
+from social_crm.engine.connectors.base import (
+	AuthFailed,
+	Connector,
+	FetchResult,
+	Mark,
+	Page,
+	RateLimited,
+	ReplyFailed,
+	ReplyResult,
+	RequestRejected,
+	Secret,
+	Stream,
+	parse_time,
+	register,
+	reset_time_from_headers,
+)
+from social_crm.engine.mention import Author, Mention, Platform
+
+DAILY_QUOTA = 10_000
+LIST_COST = 1
+INSERT_COST = 50
+DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com"
+RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
+AUTH_REASONS = frozenset({"keyInvalid", "keyExpired", "API_KEY_INVALID", "authError", "forbidden", "ipRefererBlocked"})
+SKIPPED_REASONS = frozenset({"commentsDisabled", "videoNotFound", "channelNotFound"})
+
+try:
+	from zoneinfo import ZoneInfo
+
+	PACIFIC: Any = ZoneInfo("America/Los_Angeles")
+except Exception:  # no tz database: Pacific standard time is close enough for a daily reset
+	PACIFIC = timezone(timedelta(hours=-8))
+
+
+def quota_day(now: datetime) -> date:
+	"""The quota day: YouTube's daily quota runs from midnight to midnight Pacific time."""
+	return now.astimezone(PACIFIC).date()
+
+
+def next_quota_reset(now: datetime) -> datetime:
+	"""The next midnight Pacific, in UTC."""
+	tomorrow = quota_day(now) + timedelta(days=1)
+	return datetime.combine(tomorrow, time(0), tzinfo=PACIFIC).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class YouTubeError:
+	status: int
+	reason: str
+	message: str
+
+
+def youtube_error(status: int, payload: Any) -> YouTubeError:
+	"""Google's `{"error": {"code", "message", "errors": [{"reason", "domain"}], "details"}}`."""
+	error = payload.get("error") if isinstance(payload, Mapping) else None
+	if not isinstance(error, Mapping):
+		return YouTubeError(status, "", "")
+	reasons = [e.get("reason") for e in error.get("errors") or [] if isinstance(e, Mapping)]
+	reasons += [d.get("reason") for d in error.get("details") or [] if isinstance(d, Mapping)]
+	reason = next((str(r) for r in reasons if r), str(error.get("status") or ""))
+	return YouTubeError(status, reason, str(error.get("message") or "")[:300])
+
+
+@dataclass(frozen=True)
+class QuotaDecision:
+	"""What a YouTube answer means: "go", "wait" `seconds` (short 429), "pause" until `until`."""
+
+	action: str
+	until: datetime | None = None
+	seconds: float = 0.0
+	reason: str = ""
+
+
+def throttle_decision(
+	status: int, headers: Mapping[str, str], payload: Any, now: datetime | None = None
+) -> QuotaDecision:
+	"""quotaExceeded: pause until midnight Pacific (retrying only burns more). 429 or
+	rateLimitExceeded: wait out Retry-After (a minute without one)."""
+	now = now or datetime.now(timezone.utc)
+	if status < 400:
+		return QuotaDecision("go")
+	error = youtube_error(status, payload)
+	if error.reason in QUOTA_REASONS:
+		return QuotaDecision("pause", until=next_quota_reset(now), reason="the daily YouTube quota is used up")
+	if status == 429 or error.reason in RATE_LIMIT_REASONS:
+		until = reset_time_from_headers(headers, now)
+		return QuotaDecision(
+			"wait", until=until, seconds=(until - now).total_seconds(), reason="YouTube asked to slow down"
+		)
+	return QuotaDecision("go")
+
+
+@register
+class YouTubeConnector(Connector):
+	platform = Platform.YOUTUBE
+	default_base_url = "https://www.googleapis.com"
+	max_page_size = 100
+	supports_search = False
+	supports_reply = True
+	daily_quota: ClassVar[int] = DAILY_QUOTA
+
+	def __init__(self, account, session: requests.Session | None = None) -> None:
+		super().__init__(account, session=session)
+		self.units_today = 0
+		self._access_token: str | None = None
+
+	@property
+	def api_key(self) -> str:
+		return self.account.credentials.reveal("api_key", "")
+
+	def auth_headers(self) -> dict[str, str]:
+		return {"X-Goog-Api-Key": self.api_key} if self.api_key else {}
+
+	def url(self, resource: str) -> str:
+		return f"{self.base_url}/youtube/v3/{resource}"
+
+	# -- quota --
+
+	def fetch(self, queries: Sequence[str], cursor: Mapping[str, Any] | None = None) -> FetchResult:
+		"""A poll, with today's quota units carried in the cursor under "quota"."""
+		if not self.api_key:
+			raise AuthFailed(f"{self.account.label}: no YouTube API key configured")
+		cursor = dict(cursor or {})
+		now = datetime.now(timezone.utc)
+		spent = cursor.pop("quota", None) or {}
+		today = quota_day(now).isoformat()
+		self.units_today = int(spent.get("units") or 0) if spent.get("day") == today else 0
+		if self.units_today + LIST_COST > self.daily_quota:
+			reset = next_quota_reset(now)
+			raise RateLimited(reset, f"{self.account.label}: the daily YouTube quota is used up until {reset.isoformat(timespec='minutes')}")
+		start = self.requests_made
+		try:
+			result = super().fetch(queries, cursor)
+		finally:
+			self.units_today += (self.requests_made - start) * LIST_COST
+		result.cursor["quota"] = {"day": today, "units": self.units_today, "limit": self.daily_quota}
+		return result
+
+	# -- streams --
+
+	def streams(self, queries: Sequence[str]) -> list[Stream]:
+		result: list[Stream] = []
+		channel = self.account.own_handle.strip()
+		if channel:
+			result.append(Stream(f"channel:{channel}", "channel", channel))
+		for query in queries:
+			if query.startswith("video:"):
+				result.append(Stream(f"video:{query[6:]}", "video", query[6:]))
+			elif not channel and query.startswith("UC") and len(query) == 24:
+				result.append(Stream(f"channel:{query}", "channel", query))
+			elif not channel and len(query) == 11 and query.replace("-", "").replace("_", "").isalnum():
+				result.append(Stream(f"video:{query}", "video", query))
+		return result
+
+	def fetch_page(
+		self, stream: Stream, newer_than: Mark | None, older_than: Mark | None, token: str | None
+	) -> Page:
+		params: dict[str, Any] = {
+			"part": "snippet,replies",
+			"maxResults": self.page_size,
+			"order": "time",
+			"textFormat": "plainText",
+		}
+		params["allThreadsRelatedToChannelId" if stream.kind == "channel" else "videoId"] = stream.value
+		token = token or (older_than or {}).get("after")
+		if token:
+			params["pageToken"] = token
+		response = self.request("GET", self.url("commentThreads"), params=params)
+		if response.status_code >= 400:  # only the skipped reasons come back here
+			return Page([], None, True)
+		payload = self.parse_json(response)
+		with self.reading("comment threads"):
+			entries: list[tuple[Mark, Mention]] = []
+			for thread in payload["items"]:
+				top = thread["snippet"]["topLevelComment"]
+				comments = [top, *((thread.get("replies") or {}).get("comments") or [])]
+				for comment in comments:
+					mention = self.to_mention(comment, thread)
+					entries.append(({"id": mention.external_id, "t": mention.posted_at.timestamp()}, mention))
+			next_token = payload.get("nextPageToken")
+			for mark, _ in entries if next_token else ():
+				mark["after"] = next_token  # a backlog gap resumes here on the next poll
+		return Page(entries, next_token=next_token, exhausted=not next_token)
+
+	def order(self, mark: Mark) -> tuple[Any, ...]:
+		return (float(mark.get("t", 0)), str(mark["id"]))
+
+	# -- errors --
+
+	def raise_for_status(self, response: requests.Response) -> None:
+		if response.status_code < 400:
+			return
+		try:
+			payload = json.loads(response.content or b"null")
+		except ValueError:
+			payload = None
+		error = youtube_error(response.status_code, payload)
+		decision = throttle_decision(response.status_code, response.headers, payload)
+		label = self.account.label
+		if decision.action in ("pause", "wait"):
+			raise RateLimited(decision.until, f"{label}: {decision.reason} (until {decision.until.isoformat(timespec='seconds')})")
+		if error.reason in SKIPPED_REASONS and response.request.method == "GET":
+			self.warnings.append(f"{label}: {self.scrub(error.message) or error.reason} ({error.reason}); skipped")
+			return
+		if error.reason in AUTH_REASONS or response.status_code in (401, 403):
+			raise AuthFailed(f"{label}: YouTube refused the credentials ({error.reason or response.status_code}): {self.scrub(error.message)}")
+		if response.status_code < 500:
+			raise RequestRejected(f"{label}: YouTube rejected the request ({error.reason or response.status_code}): {self.scrub(error.message)}")
+		super().raise_for_status(response)
+
+	def error_detail(self, response: requests.Response) -> str:
+		try:
+			error = youtube_error(response.status_code, json.loads(response.content or b"null"))
+		except ValueError:
+			return ""
+		return self.scrub(f"{error.reason}: {error.message}")[:300]
+
+	# -- mapping --
+
+	def to_mention(self, comment: Mapping[str, Any], thread: Mapping[str, Any]) -> Mention:
+		snippet = comment["snippet"]
+		video_id = str(snippet.get("videoId") or thread["snippet"].get("videoId") or "")
+		author_channel = (snippet.get("authorChannelId") or {}).get("value") or ""
+		parent = snippet.get("parentId")
+		return Mention(
+			platform=self.platform,
+			external_id=str(comment["id"]),
+			url=f"https://www.youtube.com/watch?v={video_id}&lc={comment['id']}",
+			author=Author(
+				handle=str(author_channel or snippet.get("authorDisplayName") or f"unknown:{comment['id']}"),
+				name=str(snippet.get("authorDisplayName") or ""),
+				profile_url=str(snippet.get("authorChannelUrl") or ""),
+				avatar_url=str(snippet.get("authorProfileImageUrl") or ""),
+			),
+			text=str(snippet.get("textDisplay") or snippet.get("textOriginal") or ""),
+			posted_at=parse_time(snippet["publishedAt"]),
+			in_reply_to=str(parent or video_id),
+			conversation_id=str(thread["id"]),
+			likes=int(snippet.get("likeCount") or 0),
+			replies=int(thread["snippet"].get("totalReplyCount") or 0) if not parent else 0,
+			raw=dict(comment),
+		)
+
+	# -- account --
+
+	def test_connection(self) -> str:
+		if not self.api_key:
+			raise AuthFailed(f"{self.account.label}: no YouTube API key configured")
+		channel = self.account.own_handle.strip()
+		if not channel:
+			raise AuthFailed(f"{self.account.label}: the channel id is not configured")
+		payload = self.get_json(self.url("channels"), params={"part": "snippet", "id": channel})
+		with self.reading("channel"):
+			items = payload.get("items") or []
+			if not items:
+				raise AuthFailed(f"{self.account.label}: YouTube knows no channel {channel}")
+			title = items[0]["snippet"]["title"]
+		replies = "replies enabled" if self.can_reply() else "read only (no OAuth refresh token for replies)"
+		return f"{title} (channel {channel}; {replies})"
+
+	def can_reply(self) -> bool:
+		creds = self.account.credentials
+		return all(name in creds for name in ("client_id", "client_secret", "refresh_token"))
+
+	def access_token(self) -> str:
+		"""An OAuth access token from the refresh token (Google's token endpoint)."""
+		if self._access_token:
+			return self._access_token
+		if not self.can_reply():
+			raise AuthFailed(
+				f"{self.account.label}: replying needs the OAuth client id, client secret and refresh token"
+			)
+		creds = self.account.credentials
+		base = (self.account.auth_url or DEFAULT_TOKEN_URL).rstrip("/")
+		response = self.request(
+			"POST",
+			f"{base}/token",
+			data={
+				"grant_type": "refresh_token",
+				"client_id": creds.reveal("client_id"),
+				"client_secret": creds.reveal("client_secret"),
+				"refresh_token": creds.reveal("refresh_token"),
+			},
+			auth=False,
+		)
+		payload = self.parse_json(response)
+		with self.reading("token response"):
+			token = str(payload["access_token"])
+		self._access_token = token
+		self.credentials_update["oauth_access_token"] = Secret(token)
+		return token
+
+	def reply(self, mention: Mention, text: str, idempotency_key: str) -> ReplyResult:
+		"""comments.insert with parentId: the top-level comment (YouTube threads are one level)."""
+		parent = mention.external_id if mention.in_reply_to == video_of(mention) else mention.in_reply_to
+		response = self.request(
+			"POST",
+			self.url("comments"),
+			params={"part": "snippet"},
+			json_body={"snippet": {"parentId": parent, "textOriginal": text}},
+			headers={"Authorization": f"Bearer {self.access_token()}"},
+			auth=False,
+		)
+		self.units_today += INSERT_COST
+		payload = self.parse_json(response)
+		with self.reading("posted comment"):
+			comment_id = str(payload["id"])
+		if not comment_id:
+			raise ReplyFailed(f"{self.account.label}: YouTube did not confirm the reply")
+		return ReplyResult(
+			external_id=comment_id, url=f"https://www.youtube.com/watch?v={video_of(mention)}&lc={comment_id}"
+		)
+
+
+def video_of(mention: Mention) -> str:
+	return str((mention.raw.get("snippet") or {}).get("videoId") or "")
