@@ -12,7 +12,6 @@ from social_crm.engine.connectors.graph import (
 	usage_from_headers,
 )
 from social_crm.engine.platform_fakes.facebook import FakeFacebook
-from social_crm.engine.platform_fakes.server import SeedPost
 from social_crm.tests.connector_contract import *  # noqa: F403
 from social_crm.tests.connector_contract import SECRET_MARK, Harness, rate_limit_in
 
@@ -36,12 +35,24 @@ def harness():
 @pytest.fixture
 def rate_limit():
 	reset = rate_limit_in(240)
-	usage = {PAGE: [{"type": "pages", "call_count": 100, "total_cputime": 12, "total_time": 30, "estimated_time_to_regain_access": 4}]}
+	usage = {
+		PAGE: [
+			{
+				"type": "pages",
+				"call_count": 100,
+				"total_cputime": 12,
+				"total_time": 30,
+				"estimated_time_to_regain_access": 4,
+			}
+		]
+	}
 	return {"X-Business-Use-Case-Usage": json.dumps(usage)}, reset
 
 
 def test_comments_and_replies_keep_thread_and_authors_are_app_scoped_ids(harness, served):
-	comment = served.add_post(text="Seit dem Update stürzt die App ab 😡", author="jürgen", author_name="Jürgen Weiß", likes=3)
+	comment = served.add_post(
+		text="Seit dem Update stürzt die App ab 😡", author="jürgen", author_name="Jürgen Weiß", likes=3
+	)
 	reply = served.add_post(text="Same here since 2.0", author="sam", author_name="Sam", reply_to=comment.id)
 	result = harness.connector(served).fetch([], {})
 	by_id = {m.external_id: m for m in result.mentions}
@@ -132,7 +143,9 @@ def test_reply_is_a_comment_on_the_comment(harness, served):
 	result = connector.reply(mention, "Wir melden uns per Nachricht!", idempotency_key="t-1")
 	sent = served.requests_to(f"/v21.0/{mention.external_id}/comments")[-1]
 	assert sent.method == "POST" and sent.form() == {"message": "Wir melden uns per Nachricht!"}
-	assert served.replies_posted == [{"id": result.external_id, "to": mention.external_id, "message": "Wir melden uns per Nachricht!"}]
+	assert served.replies_posted == [
+		{"id": result.external_id, "to": mention.external_id, "message": "Wir melden uns per Nachricht!"}
+	]
 
 
 def test_test_connection_names_the_page(harness, served):
@@ -152,30 +165,47 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 
 @pytest.mark.parametrize("code", [4, 17, 32, 613, 80001])
 def test_throttling_codes_pause_for_the_estimate_or_five_minutes(code):
-	body = {"error": {"message": "limit reached", "type": "OAuthException", "code": code, "fbtrace_id": "Ax1"}}
+	body = {
+		"error": {"message": "limit reached", "type": "OAuthException", "code": code, "fbtrace_id": "Ax1"}
+	}
 	plain = throttle_decision(400, {}, body, NOW)
 	assert plain.action == "pause" and plain.until == NOW + THROTTLE_PAUSE
-	headers = {"x-app-usage": json.dumps({"call_count": 100, "total_time": 5, "total_cputime": 5, "estimated_time_to_regain_access": 12})}
+	headers = {
+		"x-app-usage": json.dumps(
+			{"call_count": 100, "total_time": 5, "total_cputime": 5, "estimated_time_to_regain_access": 12}
+		)
+	}
 	estimated = throttle_decision(400, headers, body, NOW)
 	assert estimated.until == NOW + timedelta(minutes=12)
 
 
 def test_usage_headers_slow_down_before_meta_blocks():
 	assert throttle_decision(200, {"X-App-Usage": '{"call_count": 40}'}, None, NOW).action == "go"
-	assert throttle_decision(200, {"X-Page-Usage": '{"call_count": 5, "total_time": 80}'}, None, NOW).action == "slow"
-	buc = {"X-Business-Use-Case-Usage": json.dumps({"1": [{"type": "pages", "call_count": 100, "estimated_time_to_regain_access": 3}]})}
+	assert (
+		throttle_decision(200, {"X-Page-Usage": '{"call_count": 5, "total_time": 80}'}, None, NOW).action
+		== "slow"
+	)
+	buc = {
+		"X-Business-Use-Case-Usage": json.dumps(
+			{"1": [{"type": "pages", "call_count": 100, "estimated_time_to_regain_access": 3}]}
+		)
+	}
 	decision = throttle_decision(200, buc, None, NOW)
 	assert decision.action == "pause" and decision.until == NOW + timedelta(minutes=3)
 
 
-@pytest.mark.parametrize("raw", ["not json", "[1,2]", '{"call_count": "lots"}', '{"1": [null, 5]}', '{"call_count": NaN}'])
+@pytest.mark.parametrize(
+	"raw", ["not json", "[1,2]", '{"call_count": "lots"}', '{"1": [null, 5]}', '{"call_count": NaN}']
+)
 def test_malformed_usage_headers_are_ignored(raw):
 	usage = usage_from_headers({"X-App-Usage": raw, "X-Business-Use-Case-Usage": raw})
 	assert usage.percent == 0.0 and usage.regain_after is None
 
 
 def test_graph_error_objects_are_read_defensively():
-	error = graph_error({"error": {"message": "Bad", "code": "190", "error_subcode": 460, "fbtrace_id": "A1"}})
+	error = graph_error(
+		{"error": {"message": "Bad", "code": "190", "error_subcode": 460, "fbtrace_id": "A1"}}
+	)
 	assert (error.code, error.subcode, error.bad_token) == (190, 460, True)
 	assert "password was changed" in error.reason()
 	assert graph_error({"error": "nope"}) is None and graph_error([]) is None

@@ -40,7 +40,9 @@ from social_crm.engine.connectors.graph import (
 from social_crm.engine.mention import Author, Mention, Platform
 
 POST_FIELDS = "id,message,story,created_time,updated_time,from{id,name},permalink_url,is_hidden"
-COMMENT_FIELDS = "id,message,created_time,from{id,name},permalink_url,parent{id},like_count,comment_count,is_hidden"
+COMMENT_FIELDS = (
+	"id,message,created_time,from{id,name},permalink_url,parent{id},like_count,comment_count,is_hidden"
+)
 
 
 @register

@@ -195,7 +195,10 @@ def throttle_decision(
 		return ThrottleDecision("pause", until=now + wait, seconds=wait.total_seconds(), reason=reason)
 	if usage.regain_after is not None and usage.percent >= 100:
 		return ThrottleDecision(
-			"pause", until=now + usage.regain_after, seconds=usage.regain_after.total_seconds(), reason="usage at 100 %"
+			"pause",
+			until=now + usage.regain_after,
+			seconds=usage.regain_after.total_seconds(),
+			reason="usage at 100 %",
 		)
 	if usage.percent >= SLOW_DOWN_AT:
 		return ThrottleDecision("slow", reason=f"Meta reports {usage.percent:g} % of the rate limit used")

@@ -58,7 +58,9 @@ class InstagramConnector(GraphConnector):
 	def streams(self, queries: Sequence[str]) -> list[Stream]:
 		result: list[Stream] = []
 		for user_id in self.object_ids(queries):
-			media, _ = self.edge_page(f"{user_id}/media", {"fields": MEDIA_FIELDS}, None, limit=self.recent_objects)
+			media, _ = self.edge_page(
+				f"{user_id}/media", {"fields": MEDIA_FIELDS}, None, limit=self.recent_objects
+			)
 			result.append(Stream(f"tags:{user_id}", "tags", user_id))
 			with self.reading("media list"):
 				for item in media:
@@ -148,7 +150,9 @@ class InstagramConnector(GraphConnector):
 		payload = self.graph_get(comment_id, {"fields": LOOKUP_FIELDS})
 		with self.reading("comment"):
 			media = payload.get("media") or {}
-			return self.comment_mention(payload, str(media.get("id") or ""), str(media.get("permalink") or ""))
+			return self.comment_mention(
+				payload, str(media.get("id") or ""), str(media.get("permalink") or "")
+			)
 
 	def mentioned_comment(self, comment_id: str) -> Mention | None:
 		"""A comment elsewhere that @mentions the account (`mentions` webhook with comment_id)."""
@@ -161,7 +165,9 @@ class InstagramConnector(GraphConnector):
 
 	def mentioned_media(self, media_id: str) -> Mention:
 		"""A caption elsewhere that @mentions the account (`mentions` webhook without comment_id)."""
-		fields = f"mentioned_media.media_id({media_id}){{id,caption,timestamp,permalink,username,comments_count}}"
+		fields = (
+			f"mentioned_media.media_id({media_id}){{id,caption,timestamp,permalink,username,comments_count}}"
+		)
 		payload = self.graph_get(self.user_id(), {"fields": fields})
 		with self.reading("mentioned media"):
 			return self.media_mention(payload["mentioned_media"])
@@ -177,7 +183,9 @@ class InstagramConnector(GraphConnector):
 
 	def reply(self, mention: Mention, text: str, idempotency_key: str) -> ReplyResult:
 		if not self.token:
-			raise AuthFailed(f"{self.account.label}: replying needs an access token with instagram_manage_comments")
+			raise AuthFailed(
+				f"{self.account.label}: replying needs an access token with instagram_manage_comments"
+			)
 		target = str(mention.raw.get("parent_id") or mention.external_id)
 		response = self.request("POST", self.url(f"{target}/replies"), data={"message": text})
 		payload = self.parse_json(response)

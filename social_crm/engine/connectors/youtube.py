@@ -10,7 +10,7 @@ Endpoints (developers.google.com/youtube/v3/docs):
 Reading needs an API key (sent as the X-Goog-Api-Key header, never in the URL).
 Quota (developers.google.com/youtube/v3/determine_quota_cost): every list call costs 1 unit,
 comments.insert 50, of a default 10,000 per day that resets at midnight Pacific time. The
-units spent today are kept in the cursor (the account shows it). `quotaExceeded` pauses the
+units spent today are counted on the connector (`quota_state`, saved on the account). `quotaExceeded` pauses the
 account until the reset and is never retried; `rateLimitExceeded` (429) waits out Retry-After;
 `commentsDisabled` on a video is a warning, not a failure.
 Credentials: `api_key`; for replies `client_id`, `client_secret`, `refresh_token`.
@@ -51,7 +51,9 @@ INSERT_COST = 50
 DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com"
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
-AUTH_REASONS = frozenset({"keyInvalid", "keyExpired", "API_KEY_INVALID", "authError", "forbidden", "ipRefererBlocked"})
+AUTH_REASONS = frozenset(
+	{"keyInvalid", "keyExpired", "API_KEY_INVALID", "authError", "forbidden", "ipRefererBlocked"}
+)
 SKIPPED_REASONS = frozenset({"commentsDisabled", "videoNotFound", "channelNotFound"})
 
 try:
@@ -78,6 +80,10 @@ class YouTubeError:
 	status: int
 	reason: str
 	message: str
+	reasons: tuple[str, ...] = ()
+
+	def any_of(self, names: frozenset[str]) -> bool:
+		return any(reason in names for reason in self.reasons)
 
 
 def youtube_error(status: int, payload: Any) -> YouTubeError:
@@ -87,8 +93,11 @@ def youtube_error(status: int, payload: Any) -> YouTubeError:
 		return YouTubeError(status, "", "")
 	reasons = [e.get("reason") for e in error.get("errors") or [] if isinstance(e, Mapping)]
 	reasons += [d.get("reason") for d in error.get("details") or [] if isinstance(d, Mapping)]
-	reason = next((str(r) for r in reasons if r), str(error.get("status") or ""))
-	return YouTubeError(status, reason, str(error.get("message") or "")[:300])
+	found = tuple(str(r) for r in reasons if r)
+	reason = next(
+		(r for r in found if r in AUTH_REASONS), found[0] if found else str(error.get("status") or "")
+	)
+	return YouTubeError(status, reason, str(error.get("message") or "")[:300], found)
 
 
 @dataclass(frozen=True)
@@ -110,9 +119,11 @@ def throttle_decision(
 	if status < 400:
 		return QuotaDecision("go")
 	error = youtube_error(status, payload)
-	if error.reason in QUOTA_REASONS:
-		return QuotaDecision("pause", until=next_quota_reset(now), reason="the daily YouTube quota is used up")
-	if status == 429 or error.reason in RATE_LIMIT_REASONS:
+	if error.any_of(QUOTA_REASONS):
+		return QuotaDecision(
+			"pause", until=next_quota_reset(now), reason="the daily YouTube quota is used up"
+		)
+	if status == 429 or error.any_of(RATE_LIMIT_REASONS):
 		until = reset_time_from_headers(headers, now)
 		return QuotaDecision(
 			"wait", until=until, seconds=(until - now).total_seconds(), reason="YouTube asked to slow down"
@@ -146,25 +157,38 @@ class YouTubeConnector(Connector):
 
 	# -- quota --
 
+	def load_quota(self, spent: Mapping[str, Any] | None) -> None:
+		"""Today's units so far, as the account saved them (`quota_state` after the last call)."""
+		spent = spent or {}
+		today = quota_day(datetime.now(timezone.utc)).isoformat()
+		self.units_today = int(spent.get("units") or 0) if spent.get("day") == today else 0
+
+	def quota_state(self) -> dict[str, Any]:
+		"""What the account shows and keeps: the Pacific quota day, units spent, the limit."""
+		return {
+			"day": quota_day(datetime.now(timezone.utc)).isoformat(),
+			"units": self.units_today,
+			"limit": self.daily_quota,
+		}
+
 	def fetch(self, queries: Sequence[str], cursor: Mapping[str, Any] | None = None) -> FetchResult:
-		"""A poll, with today's quota units carried in the cursor under "quota"."""
+		"""A poll that counts its quota units (1 per list call, retries included, as Google does)."""
 		if not self.api_key:
 			raise AuthFailed(f"{self.account.label}: no YouTube API key configured")
-		cursor = dict(cursor or {})
-		now = datetime.now(timezone.utc)
-		spent = cursor.pop("quota", None) or {}
-		today = quota_day(now).isoformat()
-		self.units_today = int(spent.get("units") or 0) if spent.get("day") == today else 0
+		if quota_day(datetime.now(timezone.utc)).isoformat() != self.quota_state()["day"]:
+			self.units_today = 0
 		if self.units_today + LIST_COST > self.daily_quota:
-			reset = next_quota_reset(now)
-			raise RateLimited(reset, f"{self.account.label}: the daily YouTube quota is used up until {reset.isoformat(timespec='minutes')}")
+			reset = next_quota_reset(datetime.now(timezone.utc))
+			raise RateLimited(
+				reset,
+				f"{self.account.label}: the daily YouTube quota ({self.daily_quota} units) is used up until"
+				f" {reset.isoformat(timespec='minutes')}",
+			)
 		start = self.requests_made
 		try:
-			result = super().fetch(queries, cursor)
+			return super().fetch(queries, cursor)
 		finally:
 			self.units_today += (self.requests_made - start) * LIST_COST
-		result.cursor["quota"] = {"day": today, "units": self.units_today, "limit": self.daily_quota}
-		return result
 
 	# -- streams --
 
@@ -172,12 +196,12 @@ class YouTubeConnector(Connector):
 		result: list[Stream] = []
 		channel = self.account.own_handle.strip()
 		if channel:
-			result.append(Stream(f"channel:{channel}", "channel", channel))
+			result.append(Stream(f"feed:{channel}", "channel", channel))
 		for query in queries:
 			if query.startswith("video:"):
 				result.append(Stream(f"video:{query[6:]}", "video", query[6:]))
 			elif not channel and query.startswith("UC") and len(query) == 24:
-				result.append(Stream(f"channel:{query}", "channel", query))
+				result.append(Stream(f"feed:{query}", "channel", query))
 			elif not channel and len(query) == 11 and query.replace("-", "").replace("_", "").isalnum():
 				result.append(Stream(f"video:{query}", "video", query))
 		return result
@@ -228,14 +252,23 @@ class YouTubeConnector(Connector):
 		decision = throttle_decision(response.status_code, response.headers, payload)
 		label = self.account.label
 		if decision.action in ("pause", "wait"):
-			raise RateLimited(decision.until, f"{label}: {decision.reason} (until {decision.until.isoformat(timespec='seconds')})")
-		if error.reason in SKIPPED_REASONS and response.request.method == "GET":
-			self.warnings.append(f"{label}: {self.scrub(error.message) or error.reason} ({error.reason}); skipped")
+			raise RateLimited(
+				decision.until,
+				f"{label}: {decision.reason} (until {decision.until.isoformat(timespec='seconds')})",
+			)
+		if error.any_of(SKIPPED_REASONS) and response.request.method == "GET":
+			self.warnings.append(
+				f"{label}: {self.scrub(error.message) or error.reason} ({error.reason}); skipped"
+			)
 			return
-		if error.reason in AUTH_REASONS or response.status_code in (401, 403):
-			raise AuthFailed(f"{label}: YouTube refused the credentials ({error.reason or response.status_code}): {self.scrub(error.message)}")
+		if error.any_of(AUTH_REASONS) or response.status_code in (401, 403):
+			raise AuthFailed(
+				f"{label}: YouTube refused the credentials ({error.reason or response.status_code}): {self.scrub(error.message)}"
+			)
 		if response.status_code < 500:
-			raise RequestRejected(f"{label}: YouTube rejected the request ({error.reason or response.status_code}): {self.scrub(error.message)}")
+			raise RequestRejected(
+				f"{label}: YouTube rejected the request ({error.reason or response.status_code}): {self.scrub(error.message)}"
+			)
 		super().raise_for_status(response)
 
 	def error_detail(self, response: requests.Response) -> str:

@@ -24,7 +24,7 @@ class FakeFacebook(FakeGraph):
 	platform_key = "facebook"
 
 	def __init__(
-				self,
+		self,
 		posts=None,
 		token: str = "facebook-page-token",
 		page_id: str = "1000001",
@@ -44,7 +44,9 @@ class FakeFacebook(FakeGraph):
 		)
 		self.replies_posted: list[dict[str, Any]] = []
 		self.first_comment = (
-			self.add_post(SeedPost(text="Endlich! 🎉", author="early_bird", created_at=SEED_EPOCH - timedelta(hours=23)))
+			self.add_post(
+				SeedPost(text="Endlich! 🎉", author="early_bird", created_at=SEED_EPOCH - timedelta(hours=23))
+			)
 			if first_comment
 			else None
 		)
@@ -81,7 +83,9 @@ class FakeFacebook(FakeGraph):
 			"message": post.text,
 			"created_time": graph_time_text(post.created_at),
 			"updated_time": graph_time_text(updated),
-			"from": self.author_of(post) if post.kind != "page_post" else {"id": self.owner_id, "name": self.page_name},
+			"from": self.author_of(post)
+			if post.kind != "page_post"
+			else {"id": self.owner_id, "name": self.page_name},
 			"permalink_url": f"https://www.facebook.com/{self.owner_id}/posts/{post.id.split('_')[1]}",
 			"is_hidden": post.kind == "hidden",
 		}
@@ -106,7 +110,9 @@ class FakeFacebook(FakeGraph):
 
 	def comments_of(self, post_id: str) -> list[SeedPost]:
 		return [
-			p for p in self.posts if p.kind not in POST_KINDS and self.visible(p) and self.root_of(p) == post_id
+			p
+			for p in self.posts
+			if p.kind not in POST_KINDS and self.visible(p) and self.root_of(p) == post_id
 		]
 
 	# -- routes --
@@ -118,7 +124,9 @@ class FakeFacebook(FakeGraph):
 			post = self.by_id(parts[0])
 			if post is None or not self.visible(post):
 				return self.not_found(parts[0])
-			return Reply(200, self.render_post(post) if post.kind in POST_KINDS else self.render_comment(post))
+			return Reply(
+				200, self.render_post(post) if post.kind in POST_KINDS else self.render_comment(post)
+			)
 		if len(parts) != 2:
 			return self.not_found("/".join(parts))
 		object_id, edge = parts
@@ -145,7 +153,9 @@ class FakeFacebook(FakeGraph):
 				return self.not_found(object_id)
 			message = request.form().get("message", "")
 			if not message.strip():
-				return Reply(400, graph_error(100, "(#100) Missing message or attachment", kind="OAuthException"))
+				return Reply(
+					400, graph_error(100, "(#100) Missing message or attachment", kind="OAuthException")
+				)
 			comment = self.add_post(SeedPost(text=message, author=self.owner_id, reply_to=object_id))
 			self.replies_posted.append({"id": comment.id, "to": object_id, "message": message})
 			return Reply(200, {"id": comment.id})

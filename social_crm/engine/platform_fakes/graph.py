@@ -22,7 +22,12 @@ VERSION = "v21.0"
 
 
 def graph_error(code: int, message: str, subcode: int | None = None, kind: str = "OAuthException") -> dict:
-	error: dict[str, Any] = {"message": message, "type": kind, "code": code, "fbtrace_id": secrets.token_hex(8)}
+	error: dict[str, Any] = {
+		"message": message,
+		"type": kind,
+		"code": code,
+		"fbtrace_id": secrets.token_hex(8),
+	}
 	if subcode is not None:
 		error["error_subcode"] = subcode
 	return {"error": error}
@@ -70,7 +75,10 @@ class FakeGraph(FakePlatform):
 			return Reply(400, graph_error(2500, "An active access token must be used to query information."))
 		if token != self.token:
 			return Reply(
-				400, graph_error(190, "Invalid OAuth access token - Cannot parse access token", kind="OAuthException")
+				400,
+				graph_error(
+					190, "Invalid OAuth access token - Cannot parse access token", kind="OAuthException"
+				),
 			)
 		if self.token_expired:
 			return Reply(
@@ -124,7 +132,9 @@ class FakeGraph(FakePlatform):
 			cursors = {"before": _encode(first_index), "after": _encode(last_index)}
 			paging: dict[str, Any] = {"cursors": cursors}
 			base = f"http://{request.headers.get('host')}{request.path}"
-			kept = [(k, v) for k, values in request.query.items() if k not in ("after", "before") for v in values]
+			kept = [
+				(k, v) for k, values in request.query.items() if k not in ("after", "before") for v in values
+			]
 			kept.append(("access_token", self.token))  # Meta's next links carry the token
 			if following is not None:
 				paging["next"] = f"{base}?{urlencode([*kept, ('after', cursors['after'])])}"

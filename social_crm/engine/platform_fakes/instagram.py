@@ -27,7 +27,7 @@ class FakeInstagram(FakeGraph):
 	platform_key = "instagram"
 
 	def __init__(
-				self,
+		self,
 		posts=None,
 		token: str = "instagram-token",
 		user_id: str = "17841400000000001",
@@ -46,7 +46,9 @@ class FakeInstagram(FakeGraph):
 		)
 		self.replies_posted: list[dict[str, Any]] = []
 		self.first_comment = (
-			self.add_post(SeedPost(text="Endlich! 🎉", author="early_bird", created_at=SEED_EPOCH - timedelta(hours=23)))
+			self.add_post(
+				SeedPost(text="Endlich! 🎉", author="early_bird", created_at=SEED_EPOCH - timedelta(hours=23))
+			)
 			if first_comment
 			else None
 		)
@@ -54,7 +56,9 @@ class FakeInstagram(FakeGraph):
 			self.add_post(post)
 
 	def make_id(self, post: SeedPost) -> str:
-		return str((17_900_000_000_000_000 if post.kind in MEDIA_KINDS else 17_850_000_000_000_000) + post.seq)
+		return str(
+			(17_900_000_000_000_000 if post.kind in MEDIA_KINDS else 17_850_000_000_000_000) + post.seq
+		)
 
 	def media_of(self, comment: SeedPost) -> SeedPost:
 		target = self.by_id(comment.reply_to) if comment.reply_to else None
@@ -70,7 +74,9 @@ class FakeInstagram(FakeGraph):
 		return post.id not in self.deleted
 
 	def comments(self) -> list[SeedPost]:
-		return [p for p in self.posts if p.kind not in MEDIA_KINDS and p.kind != "mention" and self.visible(p)]
+		return [
+			p for p in self.posts if p.kind not in MEDIA_KINDS and p.kind != "mention" and self.visible(p)
+		]
 
 	# -- rendering --
 
@@ -92,7 +98,10 @@ class FakeInstagram(FakeGraph):
 			"text": comment.text,
 			"timestamp": graph_time_text(comment.created_at),
 			"username": comment.author,
-			"from": {"id": str(17_841_000_000_000_000 + zlib.crc32(comment.author.encode())), "username": comment.author},
+			"from": {
+				"id": str(17_841_000_000_000_000 + zlib.crc32(comment.author.encode())),
+				"username": comment.author,
+			},
 			"like_count": comment.likes,
 			"hidden": comment.kind == "hidden",
 		}
@@ -100,12 +109,17 @@ class FakeInstagram(FakeGraph):
 			data["parent_id"] = comment.reply_to
 		elif nested:
 			replies = [c for c in self.comments() if c.reply_to == comment.id]
-			data["replies"] = {"data": [self.render_comment(r, nested=False) for r in self.newest_first(replies)]}
+			data["replies"] = {
+				"data": [self.render_comment(r, nested=False) for r in self.newest_first(replies)]
+			}
 		return data
 
 	def with_media(self, comment: SeedPost) -> dict[str, Any]:
 		media = self.media_of(comment)
-		return {**self.render_comment(comment, nested=False), "media": {"id": media.id, "permalink": self.render_media(media)["permalink"]}}
+		return {
+			**self.render_comment(comment, nested=False),
+			"media": {"id": media.id, "permalink": self.render_media(media)["permalink"]},
+		}
 
 	# -- routes --
 
@@ -123,11 +137,17 @@ class FakeInstagram(FakeGraph):
 		if target is None or not self.visible(target):
 			return self.not_found(object_id)
 		if request.method == "GET" and edge == "comments" and target.kind in MEDIA_KINDS:
-			comments = [c for c in self.newest_first(self.comments()) if self.top_level(c) and self.media_of(c).id == object_id]
+			comments = [
+				c
+				for c in self.newest_first(self.comments())
+				if self.top_level(c) and self.media_of(c).id == object_id
+			]
 			return self.edge(request, [] if empty else comments, self.render_comment)
 		if request.method == "GET" and edge == "replies":
 			replies = [c for c in self.comments() if c.reply_to == object_id]
-			return self.edge(request, [] if empty else replies, lambda c: self.render_comment(c, nested=False))
+			return self.edge(
+				request, [] if empty else replies, lambda c: self.render_comment(c, nested=False)
+			)
 		if request.method == "POST" and edge == "replies":
 			if not self.top_level(target):
 				return Reply(400, graph_error(100, "(#100) Replies can only be made to top-level comments"))

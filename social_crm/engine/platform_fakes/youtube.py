@@ -42,7 +42,13 @@ def google_error(status: int, reason: str, message: str, domain: str = "youtube.
 			"code": status,
 			"message": message,
 			"errors": [{"message": message, "domain": domain, "reason": reason}],
-			"status": {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED"}.get(status, "UNKNOWN"),
+			"status": {
+				400: "INVALID_ARGUMENT",
+				401: "UNAUTHENTICATED",
+				403: "PERMISSION_DENIED",
+				404: "NOT_FOUND",
+				429: "RESOURCE_EXHAUSTED",
+			}.get(status, "UNKNOWN"),
 		}
 	}
 
@@ -71,7 +77,12 @@ class FakeYouTube(FakePlatform):
 		self.replies_posted: list[dict[str, Any]] = []
 		super().__init__(None)
 		self.launch = self.add_post(
-			SeedPost(text="Acme Cloud 2.0 – Launch", kind="video", author="acme", created_at=SEED_EPOCH - timedelta(days=1))
+			SeedPost(
+				text="Acme Cloud 2.0 – Launch",
+				kind="video",
+				author="acme",
+				created_at=SEED_EPOCH - timedelta(days=1),
+			)
 		)
 		for post in posts or []:
 			self.add_post(post)
@@ -157,7 +168,12 @@ class FakeYouTube(FakePlatform):
 	def rate_limit_reply(self, failure: Failure) -> Reply:
 		return Reply(
 			429,
-			google_error(429, "rateLimitExceeded", "The request cannot be completed due to rate limiting.", domain="youtube.quota"),
+			google_error(
+				429,
+				"rateLimitExceeded",
+				"The request cannot be completed due to rate limiting.",
+				domain="youtube.quota",
+			),
 			dict(failure.headers),
 		)
 
@@ -167,10 +183,26 @@ class FakeYouTube(FakePlatform):
 		if bearer and bearer in self.access_tokens:
 			return None
 		if key is None:
-			return Reply(403, google_error(403, "forbidden", "Method doesn't allow unregistered callers. Please use API Key or other form of API consumer identity to call this API.", domain="global"))
+			return Reply(
+				403,
+				google_error(
+					403,
+					"forbidden",
+					"Method doesn't allow unregistered callers. Please use API Key or other form of API consumer identity to call this API.",
+					domain="global",
+				),
+			)
 		if key != self.api_key:
-			body = google_error(400, "badRequest", "API key not valid. Please pass a valid API key.", domain="global")
-			body["error"]["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID", "domain": "googleapis.com"}]
+			body = google_error(
+				400, "badRequest", "API key not valid. Please pass a valid API key.", domain="global"
+			)
+			body["error"]["details"] = [
+				{
+					"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+					"reason": "API_KEY_INVALID",
+					"domain": "googleapis.com",
+				}
+			]
 			return Reply(400, body)
 		return None
 
@@ -183,8 +215,19 @@ class FakeYouTube(FakePlatform):
 			denied = self.key_ok(request) or self.charge(1)
 			if denied:
 				return denied
-			items = [] if request.param("id") != self.channel_id else [{"kind": "youtube#channel", "id": self.channel_id, "snippet": {"title": "Acme GmbH"}}]
-			return Reply(200, {"kind": "youtube#channelListResponse", "pageInfo": {"totalResults": len(items), "resultsPerPage": 5}, "items": items})
+			items = (
+				[]
+				if request.param("id") != self.channel_id
+				else [{"kind": "youtube#channel", "id": self.channel_id, "snippet": {"title": "Acme GmbH"}}]
+			)
+			return Reply(
+				200,
+				{
+					"kind": "youtube#channelListResponse",
+					"pageInfo": {"totalResults": len(items), "resultsPerPage": 5},
+					"items": items,
+				},
+			)
 		if request.path == "/youtube/v3/comments" and request.method == "POST":
 			return self.insert(request)
 		return Reply(404, google_error(404, "notFound", "Not Found", domain="global"))
@@ -192,17 +235,46 @@ class FakeYouTube(FakePlatform):
 	def list_threads(self, request: RecordedRequest, empty: bool) -> Reply:
 		parts = (request.param("part") or "").split(",")
 		if not request.param("part"):
-			return Reply(400, google_error(400, "missingRequiredParameter", "No filter selected. Expected one of: part", domain="youtube.parameter"))
+			return Reply(
+				400,
+				google_error(
+					400,
+					"missingRequiredParameter",
+					"No filter selected. Expected one of: part",
+					domain="youtube.parameter",
+				),
+			)
 		video_id = request.param("videoId")
 		channel = request.param("allThreadsRelatedToChannelId")
 		if video_id:
 			video = self.by_id(video_id)
 			if video is None or video.kind not in VIDEO_KINDS:
-				return Reply(404, google_error(404, "videoNotFound", "The video identified by the videoId parameter could not be found."))
+				return Reply(
+					404,
+					google_error(
+						404,
+						"videoNotFound",
+						"The video identified by the videoId parameter could not be found.",
+					),
+				)
 			if video.kind == "disabled_video":
-				return Reply(403, google_error(403, "commentsDisabled", "The video identified by the videoId parameter has disabled comments."))
+				return Reply(
+					403,
+					google_error(
+						403,
+						"commentsDisabled",
+						"The video identified by the videoId parameter has disabled comments.",
+					),
+				)
 		elif channel != self.channel_id:
-			return Reply(404, google_error(404, "channelNotFound", "The channel identified by the channelId parameter could not be found."))
+			return Reply(
+				404,
+				google_error(
+					404,
+					"channelNotFound",
+					"The channel identified by the channelId parameter could not be found.",
+				),
+			)
 		tops = [c for c in self.newest_first() if c.kind not in VIDEO_KINDS and self.is_top(c)]
 		if video_id:
 			tops = [c for c in tops if self.video_of(c).id == video_id]
@@ -218,7 +290,9 @@ class FakeYouTube(FakePlatform):
 			"kind": "youtube#commentThreadListResponse",
 			"etag": secrets.token_hex(6),
 			"pageInfo": {"totalResults": len(chunk), "resultsPerPage": size},
-			"items": [self.thread(c, parts, html=request.param("textFormat", "html") == "html") for c in chunk],
+			"items": [
+				self.thread(c, parts, html=request.param("textFormat", "html") == "html") for c in chunk
+			],
 		}
 		if following is not None:
 			body["nextPageToken"] = f"QURT{following}"
@@ -229,26 +303,59 @@ class FakeYouTube(FakePlatform):
 		if form.get("grant_type") != "refresh_token":
 			return Reply(400, {"error": "unsupported_grant_type"})
 		if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
-			return Reply(401, {"error": "invalid_client", "error_description": "The OAuth client was not found."})
+			return Reply(
+				401, {"error": "invalid_client", "error_description": "The OAuth client was not found."}
+			)
 		if form.get("refresh_token") != self.refresh_token:
-			return Reply(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
+			return Reply(
+				400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+			)
 		token = f"ya29.{secrets.token_hex(12)}"
 		self.access_tokens.add(token)
-		return Reply(200, {"access_token": token, "expires_in": 3599, "scope": "https://www.googleapis.com/auth/youtube.force-ssl", "token_type": "Bearer"})
+		return Reply(
+			200,
+			{
+				"access_token": token,
+				"expires_in": 3599,
+				"scope": "https://www.googleapis.com/auth/youtube.force-ssl",
+				"token_type": "Bearer",
+			},
+		)
 
 	def insert(self, request: RecordedRequest) -> Reply:
 		bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
 		if bearer not in self.access_tokens:
-			return Reply(401, google_error(401, "authError", "Request had invalid authentication credentials.", domain="global"))
+			return Reply(
+				401,
+				google_error(
+					401, "authError", "Request had invalid authentication credentials.", domain="global"
+				),
+			)
 		denied = self.charge(50)
 		if denied:
 			return denied
 		snippet = (request.json() or {}).get("snippet") or {}
 		parent = self.by_id(str(snippet.get("parentId") or ""))
 		if parent is None or parent.kind in VIDEO_KINDS or not self.is_top(parent):
-			return Reply(404, google_error(404, "parentCommentNotFound", "The specified parent comment could not be found.", domain="youtube.comment"))
+			return Reply(
+				404,
+				google_error(
+					404,
+					"parentCommentNotFound",
+					"The specified parent comment could not be found.",
+					domain="youtube.comment",
+				),
+			)
 		if not str(snippet.get("textOriginal") or "").strip():
-			return Reply(400, google_error(400, "commentTextRequired", "The comment resource must contain a value for the snippet.textOriginal property.", domain="youtube.comment"))
+			return Reply(
+				400,
+				google_error(
+					400,
+					"commentTextRequired",
+					"The comment resource must contain a value for the snippet.textOriginal property.",
+					domain="youtube.comment",
+				),
+			)
 		reply = self.add_post(SeedPost(text=snippet["textOriginal"], author="acme", reply_to=parent.id))
 		self.replies_posted.append({"id": reply.id, "parent": parent.id, "text": snippet["textOriginal"]})
 		return Reply(200, self.comment(reply, self.video_of(reply)))
