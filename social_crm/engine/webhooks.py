@@ -179,7 +179,7 @@ def page_feed_event(page_id: str, value: Mapping[str, Any], sent_at: datetime) -
 			text=str(value.get("message") or ""),
 			posted_at=posted_at,
 			in_reply_to=parent,
-			conversation_id=post_id or None,
+			conversation_id=parent if parent != post_id else object_id,
 			raw=dict(value),
 		)
 	elif item in ("post", "status", "photo", "video"):
@@ -227,7 +227,7 @@ def instagram_event(
 		text=str(value.get("text") or ""),
 		posted_at=sent_at,
 		in_reply_to=str(value.get("parent_id") or media_id) or None,
-		conversation_id=media_id or None,
+		conversation_id=str(value.get("parent_id") or comment_id),
 		raw=dict(value),
 	)
 	return WebhookEvent(Platform.INSTAGRAM, user_id, mention=fallback, lookup=("comment", comment_id))

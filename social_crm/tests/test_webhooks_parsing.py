@@ -107,7 +107,7 @@ def test_a_page_comment_becomes_a_mention_keyed_by_app_scoped_id():
 	assert mention.external_id == "900001_500007" and mention.text == "Seit dem Update geht nichts mehr 😡"
 	assert mention.author.handle == "24000000000001" and mention.author.name == "Jürgen Weiß"
 	assert mention.posted_at == datetime.fromtimestamp(1772438400, timezone.utc)
-	assert mention.conversation_id == f"{PAGE}_900001" and mention.in_reply_to == f"{PAGE}_900001"
+	assert mention.conversation_id == "900001_500007" and mention.in_reply_to == f"{PAGE}_900001"
 	assert mention.url == f"https://www.facebook.com/{PAGE}_900001?comment_id=500007"
 
 

@@ -137,7 +137,8 @@ class FacebookConnector(GraphConnector):
 			text=str(comment.get("message") or ""),
 			posted_at=graph_time(comment["created_time"]),
 			in_reply_to=str(parent or post_id),
-			conversation_id=post_id,
+			# The comment thread, not the post: every comment under a busy post is no one ticket.
+			conversation_id=str(parent or comment["id"]),
 			likes=int(comment.get("like_count") or 0),
 			replies=int(comment.get("comment_count") or 0),
 			raw=dict(comment),

@@ -118,7 +118,7 @@ class InstagramConnector(GraphConnector):
 			text=str(comment.get("text") or ""),
 			posted_at=graph_time(comment["timestamp"]),
 			in_reply_to=str(parent or media_id),
-			conversation_id=str(media_id),
+			conversation_id=str(parent or comment["id"]),  # the comment thread, not the whole media
 			likes=int(comment.get("like_count") or 0),
 			raw=dict(comment),
 		)
