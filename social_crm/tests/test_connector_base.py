@@ -139,4 +139,7 @@ def test_demo_platforms_serve_every_sample_post_through_the_real_connectors():
 		Platform.X,
 		Platform.HACKER_NEWS,
 		Platform.RSS,
+		Platform.FACEBOOK,
+		Platform.INSTAGRAM,
+		Platform.YOUTUBE,
 	}
