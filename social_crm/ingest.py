@@ -15,7 +15,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from social_crm.accounts import connector_for, save_sessions
+from social_crm.accounts import after_poll, connector_for, save_sessions, stop_on_rejected_token
 from social_crm.engine.connectors.base import ConnectorError, RateLimited
 from social_crm.engine.keywords import KeywordSpec, QuerySyntaxError, parse
 from social_crm.engine.mention import Mention
@@ -41,11 +41,13 @@ def fetch_account(account_name: str) -> dict:
 	account = frappe.get_doc("Social Account", account_name)
 	started_at, clock = now_datetime(), time.monotonic()
 	log = {"social_account": account.name, "started_at": started_at}
+	connector = None
 	try:
 		pipeline = build_pipeline()
 		connector = connector_for(account)
 		result = connector.fetch(pipeline.search_terms(account.platform), load_cursor(account))
 	except RateLimited as error:
+		after_poll(account, connector)
 		frappe.db.set_value(
 			"Social Account",
 			account.name,
@@ -54,9 +56,11 @@ def fetch_account(account_name: str) -> dict:
 		return finish_log(log, clock, status="Rate Limited", error=str(error))
 	except ConnectorError as error:
 		frappe.db.set_value("Social Account", account.name, "last_error", str(error))
+		stop_on_rejected_token(account, error)
 		return finish_log(log, clock, status="Failed", error=str(error))
 
 	counts = store_mentions(account, result.mentions, pipeline, searched=connector.supports_search)
+	after_poll(account, connector)
 	frappe.db.commit()
 
 	values = {"last_fetched_at": now_datetime(), "paused_until": None}

@@ -99,9 +99,10 @@ def test_a_cursor_at_the_daily_quota_does_not_call_at_all(harness, served):
 def test_a_video_with_comments_disabled_is_a_warning_not_a_failure(harness, served):
 	video = served.add_post(text="Werbespot", kind="disabled_video")
 	served.add_post(text="Toll!")
-	result = harness.connector(served).fetch([f"video:{video.id}"], {})
+	result = harness.connector(served).fetch([f"video:{video.id}", f"video:{served.launch.id}"], {})
 	assert [m.text for m in result.mentions] == ["Toll!"]
 	assert any("commentsDisabled" in warning for warning in result.warnings)
+	assert [r.param("videoId") for r in served.requests] == [video.id, served.launch.id]  # not the channel
 
 
 def test_reply_exchanges_the_refresh_token_and_answers_the_top_level_comment(harness, served):

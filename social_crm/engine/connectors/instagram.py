@@ -186,7 +186,8 @@ class InstagramConnector(GraphConnector):
 			raise AuthFailed(
 				f"{self.account.label}: replying needs an access token with instagram_manage_comments"
 			)
-		target = str(mention.raw.get("parent_id") or mention.external_id)
+		# Only top-level comments take replies; a comment's conversation is its top-level comment.
+		target = str(mention.raw.get("parent_id") or mention.conversation_id or mention.external_id)
 		response = self.request("POST", self.url(f"{target}/replies"), data={"message": text})
 		payload = self.parse_json(response)
 		with self.reading("posted reply"):

@@ -193,16 +193,21 @@ class YouTubeConnector(Connector):
 	# -- streams --
 
 	def streams(self, queries: Sequence[str]) -> list[Stream]:
-		result: list[Stream] = []
+		"""The channel (Page ID / own handle); `video:ID` queries read only those videos (a push
+		about a new video); on the command line bare channel or video ids."""
+		videos = [
+			Stream(f"video:{q[6:]}", "video", q[6:]) for q in queries if q.startswith("video:") and q[6:]
+		]
+		if videos:
+			return videos
 		channel = self.account.own_handle.strip()
 		if channel:
-			result.append(Stream(f"feed:{channel}", "channel", channel))
+			return [Stream(f"feed:{channel}", "channel", channel)]
+		result: list[Stream] = []
 		for query in queries:
-			if query.startswith("video:"):
-				result.append(Stream(f"video:{query[6:]}", "video", query[6:]))
-			elif not channel and query.startswith("UC") and len(query) == 24:
+			if query.startswith("UC") and len(query) == 24:
 				result.append(Stream(f"feed:{query}", "channel", query))
-			elif not channel and len(query) == 11 and query.replace("-", "").replace("_", "").isalnum():
+			elif len(query) == 11 and query.replace("-", "").replace("_", "").isalnum():
 				result.append(Stream(f"video:{query}", "video", query))
 		return result
 
@@ -355,7 +360,8 @@ class YouTubeConnector(Connector):
 
 	def reply(self, mention: Mention, text: str, idempotency_key: str) -> ReplyResult:
 		"""comments.insert with parentId: the top-level comment (YouTube threads are one level)."""
-		parent = mention.external_id if mention.in_reply_to == video_of(mention) else mention.in_reply_to
+		# A thread's id is its top-level comment's id, and every comment's conversation is its thread.
+		parent = mention.conversation_id or mention.external_id
 		response = self.request(
 			"POST",
 			self.url("comments"),
@@ -376,4 +382,7 @@ class YouTubeConnector(Connector):
 
 
 def video_of(mention: Mention) -> str:
-	return str((mention.raw.get("snippet") or {}).get("videoId") or "")
+	found = (mention.raw.get("snippet") or {}).get("videoId")
+	if not found and "watch?v=" in mention.url:
+		found = mention.url.split("watch?v=", 1)[1].split("&", 1)[0]
+	return str(found or "")
