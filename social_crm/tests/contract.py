@@ -112,7 +112,7 @@ def load_doctypes(app_root: Path = APP_ROOT) -> dict[str, dict]:
 def check_doctype_files(app_root: Path = APP_ROOT) -> list[Problem]:
 	problems = []
 	for folder in sorted((app_root / APP).glob("*/doctype/*/")):
-		if folder.name == "__pycache__":
+		if not folder.is_dir() or folder.name == "__pycache__":  # 3.10 globs files for a trailing slash too
 			continue
 		json_path = folder / f"{folder.name}.json"
 		if not json_path.exists():

@@ -31,8 +31,10 @@ from typing import Any, ClassVar
 import requests
 
 from social_crm.engine.connectors.base import (
+	AccountConfig,
 	AuthFailed,
 	Connector,
+	FetchResult,
 	Mark,
 	RateLimited,
 	RequestRejected,
@@ -231,7 +233,7 @@ class GraphConnector(Connector):
 	supports_reply = True
 	recent_objects: ClassVar[int] = 25
 
-	def __init__(self, account, session: requests.Session | None = None) -> None:
+	def __init__(self, account: AccountConfig, session: requests.Session | None = None) -> None:
 		super().__init__(account, session=session)
 		self.slowed_down = ""
 		self.moderation: list[ModerationEvent] = []
@@ -258,7 +260,8 @@ class GraphConnector(Connector):
 			return [self.account.own_handle.strip()]
 		return [query for query in queries if query.replace("_", "").isalnum()]
 
-	def fetch(self, queries, cursor=None):
+	def fetch(self, queries: Sequence[str], cursor: Mapping[str, Any] | None = None) -> FetchResult:
+		"""A poll; `moderation` then lists the comments Graph reported hidden."""
 		self.moderation = []
 		self.slowed_down = ""
 		if not self.token:
