@@ -29,6 +29,7 @@ def harness():
 		fake_kwargs={"token": TOKEN, "page_id": PAGE, "first_comment": True},
 		credentials={"access_token": TOKEN},
 		own_handle=PAGE,
+		streams=3,
 	)
 
 
@@ -83,6 +84,22 @@ def test_visitor_posts_and_tagged_posts_are_mentions_the_pages_own_posts_are_not
 	served.add_post(text="Wartung heute Nacht", kind="page_post", author=PAGE)
 	result = harness.connector(served).fetch([], {})
 	assert {m.external_id for m in result.mentions} == {visitor.id, tagged.id, served.first_comment.id}
+
+
+def test_recommendations_are_mentions_and_a_token_without_the_permission_skips_them(harness, served):
+	rating = served.add_post(
+		text="Support antwortet nie. Nicht zu empfehlen.", kind="rating", title="negative", author="kritiker"
+	)
+	result = harness.connector(served).fetch([], {})
+	mention = next(m for m in result.mentions if m.external_id == rating.id)
+	assert mention.raw["recommendation_type"] == "negative" and mention.text.startswith(
+		"Support antwortet nie"
+	)
+	served.ratings_allowed = False
+	served.add_post(text="Neuer Kommentar")
+	again = harness.connector(served).fetch([], {})
+	assert "Neuer Kommentar" in {m.text for m in again.mentions}
+	assert any("ratings skipped" in warning for warning in again.warnings)
 
 
 def test_unchanged_posts_are_not_read_again_and_a_new_comment_on_an_old_post_is(harness, served):

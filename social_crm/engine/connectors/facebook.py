@@ -7,6 +7,8 @@ Endpoints (Graph API, developers.facebook.com/docs/graph-api/reference; version 
 * GET /{object-id}/comments?filter=stream&order=reverse_chronological   every comment and reply
   of a post, newest first; read only for posts whose `updated_time` moved.
 * GET /{page-id}/tagged   posts by others that tag the Page.
+* GET /{page-id}/ratings   recommendations and reviews, where the token has
+  pages_read_user_content; without it the stream is skipped with a warning.
 * POST /{comment-id}/comments   reply (form field `message`).
 * GET /{page-id}?fields=id,name   test_connection.
 Paging: `paging.cursors.after` while `paging.next` is present. Limit 100 per page.
@@ -40,6 +42,7 @@ from social_crm.engine.connectors.graph import (
 from social_crm.engine.mention import Author, Mention, Platform
 
 POST_FIELDS = "id,message,story,created_time,updated_time,from{id,name},permalink_url,is_hidden"
+RATING_FIELDS = "created_time,recommendation_type,review_text,reviewer{id,name},open_graph_story{id}"
 COMMENT_FIELDS = (
 	"id,message,created_time,from{id,name},permalink_url,parent{id},like_count,comment_count,is_hidden"
 )
@@ -60,6 +63,7 @@ class FacebookConnector(GraphConnector):
 			self._listing[page_id] = {"posts": posts, "after": after}
 			result.append(Stream(f"feed:{page_id}", "feed", page_id))
 			result.append(Stream(f"tagged:{page_id}", "tagged", page_id))
+			result.append(Stream(f"ratings:{page_id}", "ratings", page_id))
 			with self.reading("Page feed"):
 				for post in posts:
 					marker = str(post.get("updated_time") or post["created_time"])
@@ -75,6 +79,8 @@ class FacebookConnector(GraphConnector):
 		if stream.kind == "feed" and token is None and stream.value in self._listing:
 			listing = self._listing[stream.value]
 			items, after = listing["posts"], listing["after"]
+		elif stream.kind == "ratings":
+			return self.ratings_page(stream.value, token)
 		elif stream.kind in ("feed", "tagged"):
 			edge = "feed" if stream.kind == "feed" else "tagged"
 			items, after = self.edge_page(f"{stream.value}/{edge}", {"fields": POST_FIELDS}, token)
@@ -91,6 +97,26 @@ class FacebookConnector(GraphConnector):
 					mention = self.post_mention(item, stream.value, own_posts=stream.kind == "feed")
 				if mention is not None:
 					entries.append((self.mark(item, "created_time"), mention))
+		return Page(with_resume(entries, after), next_token=after, exhausted=after is None)
+
+	def ratings_page(self, page_id: str, token: str | None) -> Page:
+		try:
+			items, after = self.edge_page(f"{page_id}/ratings", {"fields": RATING_FIELDS}, token)
+		except AuthFailed as error:
+			if "Graph error 190" in str(error):
+				raise
+			self.warnings.append(
+				f"{self.account.label}: ratings skipped, the token may not read them ({error})"
+			)
+			return Page([], None, True)
+		with self.reading("Page rating"):
+			entries = []
+			for rating in items:
+				story = (rating.get("open_graph_story") or {}).get("id")
+				if not story:
+					continue  # a star rating without text has no object to point at
+				mark = {"id": str(story), "t": graph_time(rating["created_time"]).timestamp()}
+				entries.append((mark, self.rating_mention(rating, str(story))))
 		return Page(with_resume(entries, after), next_token=after, exhausted=after is None)
 
 	def marker_reached(self, marker: str, previous: str | None, result: StreamResult) -> bool:
@@ -122,6 +148,19 @@ class FacebookConnector(GraphConnector):
 			posted_at=graph_time(post["created_time"]),
 			conversation_id=str(post["id"]),
 			raw=dict(post),
+		)
+
+	def rating_mention(self, rating: Mapping[str, Any], story_id: str) -> Mention:
+		"""A recommendation ("positive"/"negative" in raw) with its review text."""
+		return Mention(
+			platform=self.platform,
+			external_id=story_id,
+			url=f"https://www.facebook.com/{story_id}",
+			author=facebook_author(rating.get("reviewer") or {}, story_id),
+			text=str(rating.get("review_text") or ""),
+			posted_at=graph_time(rating["created_time"]),
+			conversation_id=story_id,
+			raw=dict(rating),
 		)
 
 	def comment_mention(self, comment: Mapping[str, Any], post_id: str) -> Mention | None:

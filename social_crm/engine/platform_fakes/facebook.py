@@ -1,7 +1,9 @@
 """A Facebook Page as the Graph API shows it to a Page access token.
 
 Seeds (`SeedPost.kind`): "page_post" (the Page's own post), "visitor_post" (someone else's post
-on the Page), "tagged" (a post elsewhere that tags the Page), anything else a comment: on the
+on the Page), "tagged" (a post elsewhere that tags the Page), "rating" (a recommendation: `title` "positive" or
+"negative", `text` the review; `/ratings` needs pages_read_user_content, see
+`ratings_allowed`), anything else a comment: on the
 post given as `reply_to` (or a reply to the comment given there), else on the Page's pinned
 launch post. Comments are returned by `/{post-id}/comments` (`filter=stream` flat with replies,
 `order=reverse_chronological` newest first, as documented), hidden ones with `is_hidden`.
@@ -17,7 +19,7 @@ from typing import Any
 from social_crm.engine.platform_fakes.graph import FakeGraph, graph_error, graph_time_text
 from social_crm.engine.platform_fakes.server import SEED_EPOCH, RecordedRequest, Reply, SeedPost
 
-POST_KINDS = ("page_post", "visitor_post", "tagged")
+POST_KINDS = ("page_post", "visitor_post", "tagged", "rating")
 
 
 class FakeFacebook(FakeGraph):
@@ -32,6 +34,7 @@ class FakeFacebook(FakeGraph):
 		first_comment: bool = False,
 	) -> None:
 		self.page_name = page_name
+		self.ratings_allowed = True
 		super().__init__(None, token=token, owner_id=page_id)
 		self.launch = self.add_post(
 			SeedPost(
@@ -90,6 +93,17 @@ class FakeFacebook(FakeGraph):
 			"is_hidden": post.kind == "hidden",
 		}
 
+	def render_rating(self, rating: SeedPost) -> dict[str, Any]:
+		return {
+			"created_time": graph_time_text(rating.created_at),
+			"recommendation_type": rating.title or "positive",
+			"review_text": rating.text,
+			"reviewer": self.author_of(rating),
+			"has_rating": False,
+			"has_review": bool(rating.text),
+			"open_graph_story": {"id": rating.id},
+		}
+
 	def render_comment(self, comment: SeedPost) -> dict[str, Any]:
 		parent = self.by_id(comment.reply_to) if comment.reply_to else None
 		data = {
@@ -134,6 +148,18 @@ class FakeFacebook(FakeGraph):
 			kinds = ("page_post", "visitor_post") if edge == "feed" else ("tagged",)
 			posts = [] if empty else [p for p in self.newest_first() if p.kind in kinds and self.visible(p)]
 			return self.edge(request, posts, self.render_post)
+		if request.method == "GET" and object_id == self.owner_id and edge == "ratings":
+			if not self.ratings_allowed:
+				return Reply(
+					403,
+					graph_error(
+						200, "(#200) Requires pages_read_user_content permission to manage the object"
+					),
+				)
+			ratings = (
+				[] if empty else [p for p in self.newest_first() if p.kind == "rating" and self.visible(p)]
+			)
+			return self.edge(request, ratings, self.render_rating)
 		if edge == "comments" and request.method == "GET":
 			target = self.by_id(object_id)
 			if target is None or not self.visible(target):
