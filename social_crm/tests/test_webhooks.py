@@ -1,8 +1,9 @@
 """Company pages on a bench site: webhook endpoints over real HTTP, their jobs, and polling.
 
 The HTTP tests POST to /api/method/social_crm.webhooks.<platform> of a running site: set
-SOCIAL_CRM_SITE_URL (e.g. http://127.0.0.1:8013) when the site is served elsewhere than its
-configured host name; they are skipped when nothing answers there.
+SOCIAL_CRM_SITE_URL (e.g. http://127.0.0.1:8050; the site is named in the Host header) when
+the site is served elsewhere than its configured host name; they are skipped when nothing
+answers there.
 """
 
 import hashlib
@@ -33,7 +34,20 @@ IG_ACCOUNT = "_Test Webhook Instagram"
 YT_ACCOUNT = "_Test Webhook YouTube"
 
 
+def drop_queued_deliveries():
+	"""Jobs the served site queued for earlier tests (no worker runs them here)."""
+	from frappe.utils.background_jobs import get_queue
+
+	queue = get_queue("short")
+	for job_id in queue.get_job_ids():
+		if job_id.startswith(f"{frappe.local.site}::social_crm_webhook::"):
+			job = queue.fetch_job(job_id)
+			if job is not None:
+				job.delete()
+
+
 def clean():
+	drop_queued_deliveries()
 	for doctype in ("Social Fetch Log", "Social Ticket", "Social Mention", "Social Profile"):
 		frappe.db.delete(
 			doctype,
@@ -114,6 +128,7 @@ class TestCompanyPages(FrappeTestCase):
 				headers={
 					"Content-Type": "application/json",
 					"X-Frappe-Site-Name": frappe.local.site,
+					"Host": frappe.local.site,
 					**headers,
 				},
 				timeout=10,
@@ -126,7 +141,7 @@ class TestCompanyPages(FrappeTestCase):
 			return requests.get(
 				f"{site_url()}/api/method/social_crm.webhooks.{platform}",
 				params=params,
-				headers={"X-Frappe-Site-Name": frappe.local.site},
+				headers={"X-Frappe-Site-Name": frappe.local.site, "Host": frappe.local.site},
 				timeout=10,
 			)
 		except requests.ConnectionError:
