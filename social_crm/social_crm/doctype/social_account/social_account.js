@@ -2,11 +2,19 @@
 // For license information, please see license.txt
 
 frappe.ui.form.on("Social Account", {
+	platform(frm) {
+		frm.refresh();
+	},
 	refresh(frm) {
 		if (frm.doc.last_error) {
 			frm.dashboard.set_headline(
 				`<span class="indicator red">${__("Last fetch failed")}: ${frm.doc.last_error /* stored escaped once (escaping.py) */}</span>`
 			);
+		}
+		const hook = { Facebook: "facebook", Instagram: "instagram", YouTube: "youtube" }[frm.doc.platform];
+		if (hook) {
+			const url = `${window.location.origin}/api/method/social_crm.webhooks.${hook}`;
+			frm.set_intro(__("Webhook callback URL: {0}", [frappe.utils.escape_html(url)]), "blue");
 		}
 		if (frm.is_new()) return;
 		frm.add_custom_button(__("Test Connection"), () =>
