@@ -33,6 +33,8 @@ SECRET_FIELDS = (
 	"refresh_token",
 )
 PLAIN_CREDENTIAL_FIELDS = ("client_id", "username")
+# Password fields only the webhook endpoints read; blanked out of messages like the others.
+WEBHOOK_SECRETS = ("app_secret", "verify_token")
 PAGE_LIMIT = 5
 RATE_LIMIT_WAIT = 30  # seconds a poll may wait out short rate limits (Social Account can change it)
 # Company pages: the connector reads the page named by Page ID instead of searching.
@@ -128,7 +130,7 @@ def save_sessions(account, result: FetchResult) -> None:
 
 def account_secrets(account) -> list[str]:
 	"""Every credential of the account in plain text (for blanking them out of a message)."""
-	values = [account.get_password(field, raise_exception=False) for field in SECRET_FIELDS]
+	values = [account.get_password(field, raise_exception=False) for field in SECRET_FIELDS + WEBHOOK_SECRETS]
 	sessions = account.get_password("session_tokens", raise_exception=False)
 	if sessions:
 		try:

@@ -263,3 +263,32 @@ def test_a_throttled_page_raises_rate_limited_without_retry(harness, served):
 		harness.connector(served).fetch([], {})
 	assert "80001" in str(caught.value)
 	assert len(served.requests_to(f"/v21.0/{PAGE}/feed")) == 1
+
+
+def test_a_throttle_within_the_wait_budget_is_waited_out_and_the_request_sent_again(
+	harness, served, reset_headers
+):
+	"""Graph's throttling goes through the base's budget: half a minute of Meta's estimate fits
+	a minute of Rate Limit Wait, so the poll waits once, asks again and finishes."""
+	harness.seed(served, 1)
+	served.fail("rate_limit", path=f"/v21.0/{PAGE}/feed", headers=reset_headers(30))
+	connector = harness.connector(served, throttle_wait=60)
+	slept: list[float] = []
+	connector.sleep = slept.append
+	result = connector.fetch([], {})
+	assert len(slept) == 1 and 20 < slept[0] <= 30
+	assert len(served.requests_to(f"/v21.0/{PAGE}/feed")) == 2
+	assert result.error is None and result.mentions
+
+
+def test_a_throttle_beyond_the_wait_budget_is_not_waited_and_says_why(harness, served, reset_headers):
+	harness.seed(served, 1)
+	served.fail("rate_limit", path=f"/v21.0/{PAGE}/feed", headers=reset_headers(240))
+	connector = harness.connector(served, throttle_wait=60)
+	slept: list[float] = []
+	connector.sleep = slept.append
+	with pytest.raises(RateLimited) as caught:
+		connector.fetch([], {})
+	assert slept == [] and len(served.requests_to(f"/v21.0/{PAGE}/feed")) == 1
+	assert "Graph error 80001" in str(caught.value) and TOKEN not in str(caught.value)
+	assert caught.value.reset_at > datetime.now(timezone.utc) + timedelta(minutes=3)

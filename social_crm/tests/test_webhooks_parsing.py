@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from social_crm.engine.connectors.base import Secret
 from social_crm.engine.mention import Platform
 from social_crm.engine.webhooks import (
 	BadDelivery,
@@ -90,6 +91,18 @@ def test_the_handshake_echoes_the_challenge_only_for_a_configured_verify_token()
 		verification_answer(params, [""]) is None
 		and verification_answer({**params, "hub.verify_token": ""}, [""]) is None
 	)
+
+
+def test_the_shell_s_secrets_work_as_secret_objects_and_stay_hidden():
+	"""The shell hands app secret and verify tokens over as Secrets (its frames show `***`)."""
+	body = page_delivery(COMMENT)
+	assert signature_valid(body, sign(body, SECRET), Secret(SECRET))
+	assert not signature_valid(body, sign(body, SECRET), Secret("other-secret"))
+	assert not signature_valid(body, sign(body, SECRET), Secret(""))
+	params = {"hub.mode": "subscribe", "hub.verify_token": "tok-1", "hub.challenge": "42"}
+	assert verification_answer(params, [Secret("tok-1")]) == "42"
+	assert verification_answer(params, [Secret("")]) is None
+	assert SECRET not in repr(Secret(SECRET)) + str(Secret(SECRET))
 
 
 def test_a_retried_delivery_has_the_same_key():
