@@ -15,6 +15,8 @@ Parsing is engine code (social_crm.engine.webhooks); this module only routes.
 Callback URLs: /api/method/social_crm.webhooks.facebook, .instagram and .youtube.
 """
 
+import logging
+
 from werkzeug.wrappers import Response
 
 import frappe
@@ -119,7 +121,11 @@ def secret(account_name: str, field: str) -> Secret:
 
 
 def log():
-	return frappe.logger("social_crm.webhooks")
+	"""social_crm.webhooks.log in the bench's and the site's logs/. Frappe's loggers start at
+	ERROR; refusals and drops are worth a line without being errors."""
+	logger = frappe.logger("social_crm.webhooks")
+	logger.setLevel(logging.INFO)
+	return logger
 
 
 # --- background jobs --------------------------------------------------------------------------
