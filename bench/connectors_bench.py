@@ -12,11 +12,14 @@ import time
 
 from social_crm.engine.connectors.base import AccountConfig, get_connector
 from social_crm.engine.platform_fakes.bluesky import FakeBluesky
+from social_crm.engine.platform_fakes.facebook import FakeFacebook
 from social_crm.engine.platform_fakes.hackernews import FakeHackerNews
+from social_crm.engine.platform_fakes.instagram import FakeInstagram
 from social_crm.engine.platform_fakes.mastodon import FakeMastodon
 from social_crm.engine.platform_fakes.reddit import FakeReddit
 from social_crm.engine.platform_fakes.rss import FakeFeeds
 from social_crm.engine.platform_fakes.x import FakeX
+from social_crm.engine.platform_fakes.youtube import CHANNEL, FakeYouTube
 
 QUERIES = ["Acme", "Cloud"]
 
@@ -33,6 +36,10 @@ def setups():
 	yield "X", FakeX(bearer_token="b"), {"bearer_token": "b"}, {}
 	yield "Hacker News", FakeHackerNews(), {}, {}
 	yield "RSS/Atom", FakeFeeds(), {}, {"path": "/feed.xml"}
+	# Company pages: the seeded posts are comments on the page's pinned post / media / video.
+	yield "Facebook", FakeFacebook(token="t"), {"access_token": "t"}, {"own_handle": "1000001"}
+	yield "Instagram", FakeInstagram(token="t"), {"access_token": "t"}, {"own_handle": "17841400000000001"}
+	yield "YouTube", FakeYouTube(api_key="k"), {"api_key": "k"}, {"own_handle": CHANNEL}
 
 
 def account(platform, fake, credentials, extra, **overrides):
@@ -63,8 +70,8 @@ def idle_polls() -> None:
 def backlog(count: int) -> None:
 	print(f"\n== {count:,}-post backlog served over HTTP, drained in one poll (page_limit unbounded) ==")
 	for platform, fake, credentials, extra in setups():
-		if platform == "RSS/Atom":
-			continue
+		if platform in ("RSS/Atom", "Facebook", "Instagram", "YouTube"):
+			continue  # company-page fakes look comments up by scanning: not built for 10,000
 		with fake:
 			fake.add_many(count, text="Acme Cloud Beitrag {n} mit Umlauten äöü 🎉")
 			connector = get_connector(account(platform, fake, credentials, extra, page_limit=100_000))

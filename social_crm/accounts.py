@@ -9,9 +9,17 @@ import json
 import traceback
 
 import frappe
+from frappe.utils import add_days, now_datetime
 from frappe.utils.password import set_encrypted_password
 
-from social_crm.engine.connectors.base import AccountConfig, Connector, FetchResult, Secret, get_connector
+from social_crm.engine.connectors.base import (
+	AccountConfig,
+	AuthFailed,
+	Connector,
+	FetchResult,
+	Secret,
+	get_connector,
+)
 from social_crm.engine.own_posts import OwnAccount
 
 # Password fields of Social Account, named as the connectors read them.
@@ -22,10 +30,16 @@ SECRET_FIELDS = (
 	"password",
 	"bearer_token",
 	"user_access_token",
+	"api_key",
+	"refresh_token",
 )
 PLAIN_CREDENTIAL_FIELDS = ("client_id", "username")
+# Password fields only the webhook endpoints read; blanked out of messages like the others.
+WEBHOOK_SECRETS = ("app_secret", "verify_token")
 PAGE_LIMIT = 5
 RATE_LIMIT_WAIT = 30  # seconds a poll may wait out short rate limits (Social Account can change it)
+# Company pages: the connector reads the page named by Page ID instead of searching.
+COMPANY_PAGES = ("Facebook", "Instagram", "YouTube")
 
 
 def account_config(account) -> AccountConfig:
@@ -36,12 +50,15 @@ def account_config(account) -> AccountConfig:
 	for field in SECRET_FIELDS:
 		credentials[field] = Secret(account.get_password(field, raise_exception=False) or "")
 	credentials.update(session_secrets(account))
+	if account.platform in ("Facebook", "Instagram"):
+		credentials["api_version"] = Secret(account.get("graph_api_version") or "")
+	page = account.platform in COMPANY_PAGES
 	wait = account.get("rate_limit_wait")
 	return AccountConfig(
 		platform=account.platform,
 		base_url=account.base_url or "",
 		auth_url=account.get("auth_url") or "",
-		own_handle=account.own_handle or "",
+		own_handle=(account.get("page_id") if page else account.own_handle) or "",
 		credentials=credentials,
 		page_limit=PAGE_LIMIT,
 		throttle_wait=RATE_LIMIT_WAIT if wait is None or wait == "" else max(0, int(wait)),
@@ -59,7 +76,47 @@ def session_secrets(account) -> dict:
 
 
 def connector_for(account) -> Connector:
-	return get_connector(account_config(account))
+	connector = get_connector(account_config(account))
+	if hasattr(connector, "load_quota"):  # YouTube: today's units so far
+		connector.load_quota(load_json(account.get("quota_state")))
+	return connector
+
+
+def after_poll(account, connector) -> None:
+	"""What a poll learnt besides mentions: comments the page hid, YouTube quota spent."""
+	from social_crm.moderation import mark_moderated
+
+	if connector is None:
+		return
+	mark_moderated(getattr(connector, "moderation", ()))
+	if hasattr(connector, "quota_state"):
+		frappe.db.set_value(
+			"Social Account",
+			account.name,
+			"quota_state",
+			json.dumps(connector.quota_state()),
+			update_modified=False,
+		)
+
+
+def stop_on_rejected_token(account, error) -> None:
+	"""Graph error 190 (token expired or invalid) will not heal by retrying: polling stops until
+	an admin saves a new access token (Social Account.validate lifts the pause)."""
+	if (
+		isinstance(error, AuthFailed)
+		and account.platform in ("Facebook", "Instagram")
+		and "190" in str(error)
+	):
+		frappe.db.set_value("Social Account", account.name, "paused_until", add_days(now_datetime(), 3650))
+
+
+def load_json(value) -> dict:
+	if isinstance(value, dict):
+		return value
+	try:
+		return json.loads(value or "{}")
+	except ValueError:
+		return {}
 
 
 def save_sessions(account, result: FetchResult) -> None:
@@ -74,7 +131,7 @@ def save_sessions(account, result: FetchResult) -> None:
 
 def account_secrets(account) -> list[str]:
 	"""Every credential of the account in plain text (for blanking them out of a message)."""
-	values = [account.get_password(field, raise_exception=False) for field in SECRET_FIELDS]
+	values = [account.get_password(field, raise_exception=False) for field in SECRET_FIELDS + WEBHOOK_SECRETS]
 	sessions = account.get_password("session_tokens", raise_exception=False)
 	if sessions:
 		try:

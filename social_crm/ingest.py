@@ -20,7 +20,15 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from social_crm.accounts import connector_for, log_error_without_secrets, own_account, save_sessions, scrubbed
+from social_crm.accounts import (
+	after_poll,
+	connector_for,
+	log_error_without_secrets,
+	own_account,
+	save_sessions,
+	scrubbed,
+	stop_on_rejected_token,
+)
 from social_crm.engine.connectors.base import ConnectorError, RateLimited
 from social_crm.engine.keywords import KeywordSpec, QuerySyntaxError, parse
 from social_crm.engine.mention import Mention
@@ -48,11 +56,13 @@ def fetch_account(account_name: str) -> dict:
 	account = frappe.get_doc("Social Account", account_name)
 	started_at, clock = now_datetime(), time.monotonic()
 	log = {"social_account": account.name, "started_at": started_at}
+	connector = None
 	try:
 		pipeline = build_pipeline()
 		connector = connector_for(account)
 		result = connector.fetch(pipeline.search_terms(account.platform), load_cursor(account))
 	except RateLimited as error:
+		after_poll(account, connector)
 		frappe.db.set_value(
 			"Social Account",
 			account.name,
@@ -63,9 +73,11 @@ def fetch_account(account_name: str) -> dict:
 		)
 		return finish_log(log, clock, status="Rate Limited", error=error_text(scrubbed(error, account)))
 	except ConnectorError as error:
+		after_poll(account, connector)  # YouTube units spent before the failure still count
 		frappe.db.set_value(
 			"Social Account", account.name, "last_error", error_text(scrubbed(error, account))
 		)
+		stop_on_rejected_token(account, error)
 		return finish_log(log, clock, status="Failed", error=error_text(scrubbed(error, account)))
 	except Exception:
 		frappe.db.rollback()
@@ -75,6 +87,7 @@ def fetch_account(account_name: str) -> dict:
 		return finish_log(log, clock, status="Failed", error=message)
 
 	counts = store_mentions(account, result.mentions, pipeline, searched=connector.supports_search)
+	after_poll(account, connector)
 	frappe.db.commit()
 
 	# A poll a rate limit (or a later page's failure) cut short still stores what came and moves
@@ -97,6 +110,9 @@ def fetch_account(account_name: str) -> dict:
 			)
 		)
 	frappe.db.set_value("Social Account", account.name, values)
+	if result.error:
+		# a Graph 190 on a later page stops polling like one on the first
+		stop_on_rejected_token(account, result.error)
 	save_sessions(account, result)
 	frappe.db.commit()
 	return finish_log(

@@ -40,6 +40,9 @@ CREDENTIAL_ENV = {
 	"SOCIAL_CRM_PASSWORD": "password",
 	"SOCIAL_CRM_BEARER_TOKEN": "bearer_token",
 	"SOCIAL_CRM_USER_ACCESS_TOKEN": "user_access_token",
+	"SOCIAL_CRM_API_KEY": "api_key",
+	"SOCIAL_CRM_REFRESH_TOKEN": "refresh_token",
+	"SOCIAL_CRM_API_VERSION": "api_version",
 }
 EXIT_ERROR, EXIT_USAGE, EXIT_RATE_LIMITED = 1, 2, 3
 
@@ -142,7 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
 		help="Reddit token endpoint base (default https://www.reddit.com)",
 	)
 	fetch.add_argument(
-		"--query", action="append", default=[], help='search term, "phrase", #hashtag or @handle; repeatable'
+		"--query",
+		action="append",
+		default=[],
+		help='search term, "phrase", #hashtag or @handle; repeatable. Facebook/Instagram: the Page or IG user id;'
+		" YouTube: the channel id (UC...) or a video id",
 	)
 	fetch.add_argument("--handle", default="", help="the account's own handle (Bluesky login, own mentions)")
 	fetch.add_argument(

@@ -40,6 +40,9 @@ PLATFORM_SLUGS = {
 	"x": Platform.X,
 	"hackernews": Platform.HACKER_NEWS,
 	"rss": Platform.RSS,
+	"facebook": Platform.FACEBOOK,
+	"instagram": Platform.INSTAGRAM,
+	"youtube": Platform.YOUTUBE,
 }
 
 

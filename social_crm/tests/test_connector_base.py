@@ -60,14 +60,18 @@ def test_every_open_platform_has_a_connector():
 		Platform.X,
 		Platform.HACKER_NEWS,
 		Platform.RSS,
+		Platform.FACEBOOK,
+		Platform.INSTAGRAM,
+		Platform.YOUTUBE,
 	):
 		cls = connector_class(platform)
 		assert issubclass(cls, Connector) and cls.platform is platform
 
 
-def test_company_page_platforms_are_a_clear_error_for_now():
-	with pytest.raises(ConnectorError, match="no connector for Facebook"):
-		get_connector(AccountConfig(platform="Facebook"))
+def test_company_page_platforms_read_their_own_pages_not_searches():
+	for platform in ("Facebook", "Instagram", "YouTube"):
+		connector = get_connector(AccountConfig(platform=platform))
+		assert connector.supports_search is False and connector.supports_reply is True
 
 
 def test_account_config_wraps_plain_credentials_and_hides_them():
@@ -136,6 +140,9 @@ def test_demo_platforms_serve_every_sample_post_through_the_real_connectors():
 		Platform.X,
 		Platform.HACKER_NEWS,
 		Platform.RSS,
+		Platform.FACEBOOK,
+		Platform.INSTAGRAM,
+		Platform.YOUTUBE,
 	}
 
 

@@ -287,3 +287,30 @@ def test_the_cursor_file_is_replaced_atomically(tmp_path, capsys, monkeypatch):
 		cli.save_cursor(path, {"new": {}})
 	assert path.read_text() == '{"old": {}}'
 	assert [p.name for p in tmp_path.iterdir()] == ["cursor.json"]
+
+
+def test_fetch_reads_a_facebook_page_instagram_account_and_youtube_channel(capsys, monkeypatch):
+	from social_crm.engine.platform_fakes.facebook import FakeFacebook
+	from social_crm.engine.platform_fakes.instagram import FakeInstagram
+	from social_crm.engine.platform_fakes.youtube import CHANNEL, FakeYouTube
+
+	monkeypatch.setenv("SOCIAL_CRM_ACCESS_TOKEN", "page-token-cli")
+	monkeypatch.setenv("SOCIAL_CRM_API_KEY", "yt-key-cli")
+	with FakeFacebook(token="page-token-cli") as facebook, FakeInstagram(token="page-token-cli") as instagram:
+		with FakeYouTube(api_key="yt-key-cli") as youtube:
+			facebook.add_post(text="Die Rechnung ist doppelt abgebucht")
+			instagram.add_post(text="Love the new look!", author="lisa.m")
+			youtube.add_post(text="Tolles Video, aber der Ton ist zu leise")
+			runs = [
+				("facebook", facebook.base_url, "1000001", "Die Rechnung ist doppelt abgebucht"),
+				("instagram", instagram.base_url, "17841400000000001", "Love the new look!"),
+				("youtube", youtube.base_url, CHANNEL, "Tolles Video, aber der Ton ist zu leise"),
+			]
+			for slug, base_url, query, text in runs:
+				assert (
+					main(["fetch", "--platform", slug, "--base-url", base_url, "--query", query, "--json"])
+					== 0
+				)
+				out, err = capsys.readouterr()
+				assert [json.loads(line)["text"] for line in out.splitlines()] == [text]
+				assert "page-token-cli" not in out + err and "yt-key-cli" not in out + err

@@ -18,7 +18,17 @@ def by_author(rows, handle):
 
 
 def test_every_platform_delivers_mentions(rows):
-	assert {row.mention.platform.value for row in rows} == {"Mastodon", "Bluesky", "Reddit", "X", "Hacker News", "RSS/Atom"}
+	assert {row.mention.platform.value for row in rows} == {
+		"Mastodon",
+		"Bluesky",
+		"Reddit",
+		"X",
+		"Hacker News",
+		"RSS/Atom",
+		"Facebook",
+		"Instagram",
+		"YouTube",
+	}
 
 
 def test_german_outage_complaint_of_a_known_customer_opens_a_high_priority_ticket(rows):
@@ -57,3 +67,13 @@ def test_the_printout_names_each_decision_and_its_reason():
 	text = out.getvalue()
 	assert "why: Sentiment" in text
 	assert "tickets opened" in text
+
+
+def test_company_page_comments_in_german_and_english_reach_agents(rows):
+	pages = [row for row in rows if row.mention.platform.value in ("Facebook", "Instagram", "YouTube")]
+	assert {row.analysis.sentiment.language for row in pages} >= {"de", "en"}
+	login = next(row for row in pages if row.mention.author.name == "Jürgen Weiß")
+	assert login.decision.action is Action.CREATE_TICKET
+	reply = next(row for row in pages if row.mention.author.name == "Mira S.")
+	assert reply.ticket == login.ticket  # a reply under the same Facebook post joins the ticket
+	assert next(row for row in pages if row.mention.author.name == "Oliver Brown").decision.opportunity

@@ -513,6 +513,7 @@ class Connector(ABC):
 		self.warnings: list[str] = []
 		self.waited = 0.0
 		self._hold_until: datetime | None = None
+		self._hold_reason = ""
 		self.sleep: Callable[[float], None] = time.sleep
 
 	@property
@@ -752,6 +753,7 @@ class Connector(ABC):
 			decision = self.throttle(response)
 			if decision is not None:
 				self._hold_until = decision.reset_at
+				self._hold_reason = decision.reason
 				if not decision.usable:
 					waits += 1
 					if waits > MAX_THROTTLE_WAITS:
@@ -780,6 +782,7 @@ class Connector(ABC):
 		wait = (self._hold_until - datetime.now(timezone.utc)).total_seconds()
 		if wait <= 0:
 			self._hold_until = None
+			self._hold_reason = ""
 			return
 		if self.waited + wait > self.account.throttle_wait:
 			raise self._rate_limited(url)
@@ -787,13 +790,15 @@ class Connector(ABC):
 		self.sleep(wait)
 		self.waited += wait
 		self._hold_until = None
+		self._hold_reason = ""
 
 	def _rate_limited(self, url: str) -> RateLimited:
 		reset_at = self._hold_until or datetime.now(timezone.utc) + DEFAULT_RATE_LIMIT_PAUSE
+		why = f" ({self._hold_reason})" if self._hold_reason else ""  # the platform's own reason
 		return RateLimited(
 			reset_at,
 			f"{self.account.label}: rate limited by {self._where(url)} until"
-			f" {reset_at.astimezone(timezone.utc).isoformat(timespec='seconds')}",
+			f" {reset_at.astimezone(timezone.utc).isoformat(timespec='seconds')}{why}",
 		)
 
 	def _send(
@@ -1060,7 +1065,17 @@ def _is_refused(exc: Exception) -> bool:
 # --- registry ------------------------------------------------------------------------------
 
 _REGISTRY: dict[Platform, type[Connector]] = {}
-PLATFORM_MODULES = ("mastodon", "bluesky", "reddit", "x", "hackernews", "rss")
+PLATFORM_MODULES = (
+	"mastodon",
+	"bluesky",
+	"reddit",
+	"x",
+	"hackernews",
+	"rss",
+	"facebook",
+	"instagram",
+	"youtube",
+)
 
 
 def register(cls: type[Connector]) -> type[Connector]:

@@ -18,14 +18,19 @@ from typing import Any
 from social_crm.engine.connectors.base import AccountConfig
 from social_crm.engine.mention import PLATFORM_SLUGS, Platform
 from social_crm.engine.platform_fakes.bluesky import FakeBluesky
+from social_crm.engine.platform_fakes.facebook import FakeFacebook
 from social_crm.engine.platform_fakes.hackernews import FakeHackerNews
+from social_crm.engine.platform_fakes.instagram import FakeInstagram
 from social_crm.engine.platform_fakes.mastodon import FakeMastodon
 from social_crm.engine.platform_fakes.reddit import FakeReddit
 from social_crm.engine.platform_fakes.rss import FakeFeeds
 from social_crm.engine.platform_fakes.server import SEED_EPOCH, FakePlatform, SeedPost
 from social_crm.engine.platform_fakes.x import FakeX
+from social_crm.engine.platform_fakes.youtube import CHANNEL, FakeYouTube
 
 DEMO_QUERIES = ["Acme", "#AcmeCloud"]
+DEMO_PAGE = "1000001"
+DEMO_IG_USER = "17841400000000001"
 _SEED_FIELDS = {
 	"author",
 	"author_name",
@@ -72,6 +77,9 @@ def running_demo_platforms(path: Path | None = None) -> Iterator[DemoPlatforms]:
 		Platform.X: FakeX(bearer_token="demo-x-bearer", user_token="demo-x-user"),
 		Platform.HACKER_NEWS: FakeHackerNews(),
 		Platform.RSS: FakeFeeds(),
+		Platform.FACEBOOK: FakeFacebook(token="demo-page-token", page_id=DEMO_PAGE),
+		Platform.INSTAGRAM: FakeInstagram(token="demo-instagram-token", user_id=DEMO_IG_USER),
+		Platform.YOUTUBE: FakeYouTube(api_key="demo-youtube-key"),
 	}
 	ids: dict[str, str] = {}
 	for item in sorted(load_sample_posts(path), key=lambda p: p["minutes"]):
@@ -124,5 +132,26 @@ def running_demo_platforms(path: Path | None = None) -> Iterator[DemoPlatforms]:
 				Platform.HACKER_NEWS, fakes[Platform.HACKER_NEWS].base_url, name="Demo Hacker News"
 			),
 			AccountConfig(Platform.RSS, fakes[Platform.RSS].base_url + "/feed.xml", name="Demo feed"),
+			AccountConfig(
+				Platform.FACEBOOK,
+				fakes[Platform.FACEBOOK].base_url,
+				DEMO_PAGE,
+				{"access_token": "demo-page-token"},
+				name="Demo Facebook Page",
+			),
+			AccountConfig(
+				Platform.INSTAGRAM,
+				fakes[Platform.INSTAGRAM].base_url,
+				DEMO_IG_USER,
+				{"access_token": "demo-instagram-token"},
+				name="Demo Instagram",
+			),
+			AccountConfig(
+				Platform.YOUTUBE,
+				fakes[Platform.YOUTUBE].base_url,
+				CHANNEL,
+				{"api_key": "demo-youtube-key"},
+				name="Demo YouTube channel",
+			),
 		]
 		yield DemoPlatforms(accounts=accounts, queries=list(DEMO_QUERIES), fakes=fakes)

@@ -2,7 +2,18 @@
 // For license information, please see license.txt
 
 // Credentials are API tokens, not passwords people choose: no strength meter on them.
-const CREDENTIAL_FIELDS = ["access_token", "app_password", "client_secret", "password", "bearer_token", "user_access_token"];
+const CREDENTIAL_FIELDS = [
+	"access_token",
+	"app_password",
+	"client_secret",
+	"password",
+	"bearer_token",
+	"user_access_token",
+	"app_secret",
+	"verify_token",
+	"api_key",
+	"refresh_token",
+];
 
 frappe.ui.form.on("Social Account", {
 	onload(frm) {
@@ -11,12 +22,20 @@ frappe.ui.form.on("Social Account", {
 			if (field && field.disable_password_checks) field.disable_password_checks();
 		}
 	},
+	platform(frm) {
+		frm.refresh();
+	},
 	refresh(frm) {
 		show_default_interval(frm);
 		if (frm.doc.last_error) {
 			frm.dashboard.set_headline(
 				`<span class="indicator red">${__("Last fetch failed")}: ${frm.doc.last_error /* stored escaped once (escaping.py) */}</span>`
 			);
+		}
+		const hook = { Facebook: "facebook", Instagram: "instagram", YouTube: "youtube" }[frm.doc.platform];
+		if (hook) {
+			const url = `${window.location.origin}/api/method/social_crm.webhooks.${hook}`;
+			frm.set_intro(__("Webhook callback URL: {0}", [frappe.utils.escape_html(url)]), "blue");
 		}
 		if (frm.is_new()) return;
 		// both methods need write on the account: roles that only read it do not see them

@@ -14,7 +14,7 @@ from social_crm.tasks import enqueue_fetch
 
 # Platforms whose API has no public default address: the admin must say where.
 NEEDS_BASE_URL = ("Mastodon", "RSS/Atom")
-NOT_YET_SUPPORTED = ("Facebook", "Instagram", "YouTube")
+COMPANY_PAGES = ("Facebook", "Instagram", "YouTube")
 
 
 class SocialAccount(Document):
@@ -26,12 +26,15 @@ class SocialAccount(Document):
 				).format(_(self.platform)),
 				frappe.MandatoryError,
 			)
-		if self.platform in NOT_YET_SUPPORTED and self.enabled:
+		if self.platform in COMPANY_PAGES and not (self.page_id or "").strip():
 			frappe.throw(
-				_("Fetching from {0} is not available yet; save the account disabled.").format(
-					_(self.platform)
-				)
+				_("{0} needs the Page, Account or Channel ID whose comments are fetched.").format(_(self.platform)),
+				frappe.MandatoryError,
 			)
+		if not self.is_new() and self.has_value_changed("access_token") and self.paused_until:
+			# A rejected token stopped polling (Graph error 190); a new one resumes it.
+			self.paused_until = None
+			self.last_error = ""
 
 	@frappe.whitelist()
 	def test_connection(self) -> str:
