@@ -9,7 +9,8 @@ retried on the next poll instead of being skipped.
 
 import json
 import time
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, replace
 
 import frappe
 from frappe import _
@@ -22,8 +23,8 @@ from social_crm.engine.mention import Mention
 from social_crm.engine.pipeline import Analysis, Pipeline
 from social_crm.engine.sentiment import Analyzer
 from social_crm.engine.sentiment_model import BadModel, SiteModel
-from social_crm.engine.triage import TriageSettings
-from social_crm.profiles import profile_for, record_mention
+from social_crm.engine.triage import Action, Decision, OpenTicket, TriageSettings
+from social_crm.profiles import PageAuthor, PageAuthors
 from social_crm.stored_mention import (
 	ENGINE_LABELS,
 	SENTIMENT_LABELS,
@@ -34,6 +35,9 @@ from social_crm.stored_mention import (
 )
 
 ANALYZERS = {"Default": "default", "VADER": "vader", "TextBlob": "textblob"}
+# Mentions decided, written and committed together: small enough that Frappe's per-transaction
+# lists stay short, large enough that the page's look-ups are few.
+PAGE_SIZE = 200
 
 
 def fetch_account(account_name: str) -> dict:
@@ -96,53 +100,253 @@ def finish_log(log: dict, clock: float, **values) -> dict:
 
 
 def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, searched: bool = True) -> dict:
-	"""Stores the new ones among `mentions`; each in its own savepoint so one bad post
-	does not undo the others."""
-	counts = {"new": 0, "duplicates": 0, "dropped": 0, "failed": 0}
-	for mention in mentions:
-		if frappe.db.exists("Social Mention", {"platform": mention.platform.value, "external_id": mention.external_id}):
-			counts["duplicates"] += 1
-			continue
-		frappe.db.savepoint("social_mention")
-		try:
-			analysis = pipeline.analyse(mention, account.own_handle or "")
-			if not pipeline.keeps(mention, analysis, searched=searched):
-				counts["dropped"] += 1
-				continue
-			insert_mention(mention, analysis, pipeline, account)
-			counts["new"] += 1
-		except frappe.UniqueValidationError:
-			frappe.db.rollback(save_point="social_mention")
-			counts["duplicates"] += 1
-		except Exception:
-			frappe.db.rollback(save_point="social_mention")
-			frappe.log_error(title=_("Social CRM: could not store a {0} mention").format(mention.platform.value))
-			counts["failed"] += 1
+	"""Stores the new ones among `mentions`, a page of PAGE_SIZE at a time, each page committed.
+
+	A page is decided in memory first (`plan_page`: duplicates, analysis, keep or drop,
+	authors, triage against the page's open tickets) and then written (`write_page`): every
+	mention once, with its final status, ticket and reason, in its own savepoint so one bad
+	post does not undo the others. Committing page by page keeps transactions small, so the
+	thousandth page is stored as fast as the first, and a crash keeps the pages stored so
+	far: the next poll fetches them again and finds them stored. The caller saves the
+	account's cursor only after this returns.
+	"""
+	counts = Counter(new=0, duplicates=0, dropped=0, failed=0)
+	saving = len(frappe.flags.currently_saving or ())
+	for start in range(0, len(mentions), PAGE_SIZE):
+		counts.update(store_page(account, mentions[start : start + PAGE_SIZE], pipeline, searched=searched))
+		frappe.db.commit()
+		forget_saved_documents(saving)
+	return dict(counts)
+
+
+def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched: bool = True) -> dict:
+	counts = dict.fromkeys(("new", "duplicates", "dropped", "failed"), 0)
+	plan, authors = plan_page(account, mentions, pipeline, searched=searched, counts=counts)
+	write_page(account, plan, authors, counts)
+	authors.save()
 	return counts
 
 
-def insert_mention(mention: Mention, analysis: Analysis, pipeline: Pipeline, account=None):
-	"""A new Social Mention with its analysis, profile and triage decision."""
-	profile = profile_for(mention, account)
+# --- deciding a page (reads only) -------------------------------------------------------------
+
+
+@dataclass
+class Planned:
+	"""One new mention with everything decided: its analysis, author and triage decision.
+
+	`opens` is the name triage knows the ticket by that this mention opens, until it is written."""
+
+	mention: Mention
+	analysis: Analysis
+	author: PageAuthor
+	decision: Decision
+	opens: str | None = None
+
+
+def plan_page(
+	account, mentions: list[Mention], pipeline: Pipeline, *, searched: bool, counts: dict
+) -> tuple[list[Planned], PageAuthors]:
+	"""The page decided in memory, in the connector's (posting) order, from four reads: the
+	keys already stored, the authors' profiles, and the open tickets on the page's threads
+	and of its authors. A ticket one mention opens is open for the next ones of the page."""
+	seen = stored_keys(mentions)
+	analysed = []
+	for mention in mentions:
+		if mention.key in seen:
+			counts["duplicates"] += 1
+			continue
+		seen.add(mention.key)
+		try:
+			analysis = pipeline.analyse(mention, (account.own_handle if account else "") or "")
+		except Exception:
+			log_failure(mention)
+			counts["failed"] += 1
+			continue
+		if pipeline.keeps(mention, analysis, searched=searched):
+			analysed.append((mention, analysis))
+		else:
+			counts["dropped"] += 1
+	authors = PageAuthors([mention for mention, _analysis in analysed], account)
+	open_tickets = page_open_tickets(analysed, authors)
+	now = to_utc(now_datetime())
+	plan = []
+	for mention, analysis in analysed:
+		try:
+			author = authors.of(mention)
+		except ValueError:
+			log_failure(mention)
+			counts["failed"] += 1
+			continue
+		decision = pipeline.decide(
+			mention, analysis, now=now, customer=author.customer, open_tickets=open_tickets.values()
+		)
+		item = Planned(mention, analysis, author, decision)
+		thread_into(open_tickets, item)
+		plan.append(item)
+	return plan, authors
+
+
+def stored_keys(mentions: list[Mention]) -> set[tuple[str, str]]:
+	"""Which of the mentions are stored already, in one indexed query per platform."""
+	ids: dict[str, set[str]] = {}
+	for mention in mentions:
+		ids.setdefault(mention.platform.value, set()).add(mention.external_id)
+	keys = set()
+	for platform, external_ids in ids.items():
+		for external_id in frappe.get_all(
+			"Social Mention",
+			filters={"platform": platform, "external_id": ("in", sorted(external_ids))},
+			pluck="external_id",
+		):
+			keys.add((platform, external_id))
+	return keys
+
+
+def page_open_tickets(
+	analysed: list[tuple[Mention, Analysis]], authors: PageAuthors
+) -> dict[str, OpenTicket]:
+	from social_crm import tickets
+
+	by_platform: dict[str, list[Mention]] = {}
+	for mention, _analysis in analysed:
+		by_platform.setdefault(mention.platform.value, []).append(mention)
+	found = {}
+	for platform, mentions in by_platform.items():
+		refs = {ref for m in mentions for ref in (m.external_id, m.in_reply_to, m.conversation_id) if ref}
+		profiles = {
+			author.name for m in mentions if (author := authors.by_mention.get(m.key)) and author.name
+		}
+		found |= tickets.open_tickets_near(platform, refs, profiles, min(m.posted_at for m in mentions))
+	return found
+
+
+def thread_into(open_tickets: dict[str, OpenTicket], item: Planned) -> None:
+	"""The ticket the item opens or joins, as threading sees it for the page's later mentions."""
+	mention, decision = item.mention, item.decision
+	if decision.action is Action.CREATE_TICKET:
+		item.opens = f"new ticket {len(open_tickets) + 1}: {mention.external_id}"
+		open_tickets[item.opens] = OpenTicket(
+			name=item.opens,
+			platform=mention.platform,
+			mention_external_ids=frozenset({mention.external_id}),
+			conversation_ids=frozenset({mention.conversation_id} if mention.conversation_id else ()),
+			author_handle=mention.author.handle,
+			opened_at=mention.posted_at,
+			last_activity_at=mention.posted_at,
+		)
+	elif decision.action is Action.APPEND_TO_TICKET and decision.ticket in open_tickets:
+		ticket = open_tickets[decision.ticket]
+		open_tickets[ticket.name] = replace(
+			ticket,
+			mention_external_ids=ticket.mention_external_ids | {mention.external_id},
+			conversation_ids=ticket.conversation_ids
+			| ({mention.conversation_id} if mention.conversation_id else set()),
+			opened_at=min(ticket.opened_at, mention.posted_at),
+			last_activity_at=max(ticket.last_activity_at, mention.posted_at),
+		)
+
+
+# --- writing a page ---------------------------------------------------------------------------
+
+
+def write_page(account, plan: list[Planned], authors: PageAuthors, counts: dict) -> None:
+	"""New authors' profiles, then each mention once with its ticket, each in a savepoint."""
+	for author in {id(item.author): item.author for item in plan if item.author.is_new}.values():
+		frappe.db.savepoint("social_profile")
+		try:
+			authors.insert(author)
+		except Exception:
+			frappe.db.rollback(save_point="social_profile")
+			frappe.log_error(title=_("Social CRM: could not store a {0} profile").format(author.platform))
+	tickets_written: dict[str, str] = {}
+	fetched_at = now_datetime()
+	for item in plan:
+		if not item.author.name:
+			counts["failed"] += 1
+			continue
+		frappe.db.savepoint("social_mention")
+		try:
+			opened = write_mention(account, item, tickets_written, fetched_at)
+		except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
+			frappe.db.rollback(save_point="social_mention")
+			counts["duplicates"] += 1
+			continue
+		except Exception:
+			frappe.db.rollback(save_point="social_mention")
+			log_failure(item.mention)
+			counts["failed"] += 1
+			continue
+		tickets_written.update(opened)
+		authors.count(item.author, item.analysis.sentiment.score, item.mention.posted_at)
+		counts["new"] += 1
+
+
+def write_mention(account, item: Planned, tickets_written: dict[str, str], fetched_at) -> dict[str, str]:
+	"""Inserts the mention as decided, then the ticket it opens or the row on the ticket it
+	joins. Returns the ticket names triage knew by another name that are now written.
+
+	A mention that was to join a ticket another mention of the page failed to open opens it."""
+	from social_crm import tickets
+
+	mention, decision = item.mention, item.decision
 	doc = frappe.get_doc(
 		{
 			"doctype": "Social Mention",
 			"social_account": account.name if account else None,
-			"fetched_at": now_datetime(),
-			"social_profile": profile.name,
-			"customer": profile.customer,
+			"fetched_at": fetched_at,
+			"social_profile": item.author.name,
+			"customer": item.author.customer,
+			"status": "New",
 			**mention_values(mention),
-			**analysis_values(analysis),
+			**analysis_values(item.analysis),
 		}
 	)
+	doc.set_new_name()
+	tickets.set_decision(doc, decision, tickets_written)
+	target = tickets_written.get(decision.ticket, decision.ticket)
+	opens = decision.action is Action.CREATE_TICKET or (
+		decision.action is Action.APPEND_TO_TICKET and (not target or target.startswith("new ticket "))
+	)
+	new_ticket = tickets.new_ticket(doc, decision, reason=doc.triage_reason) if opens else None
+	if new_ticket or decision.action is Action.APPEND_TO_TICKET:
+		tickets.put_on_ticket(doc, new_ticket.name if new_ticket else target)
+	# Written by this job from rows it just read or made: no Version row, no second look-ups,
+	# and of the realtime events only the one open lists need (no form shows a new mention).
+	doc.flags.ignore_version = True
+	doc.flags.ignore_links = True
+	doc.flags.checked_unique = True
+	doc.flags.notify_update = False
 	doc.insert(ignore_permissions=True)
-	record_mention(profile, analysis.sentiment.score, mention.posted_at)
-	decide_and_apply(doc, mention, analysis, pipeline)
-	return doc
+	frappe.publish_realtime(
+		"list_update", {"doctype": doc.doctype, "name": doc.name, "user": frappe.session.user}, after_commit=True
+	)
+	if not new_ticket:
+		if decision.action is Action.APPEND_TO_TICKET:
+			tickets.append_to_ticket(target, doc, decision)
+		return {}
+	tickets.insert_ticket(new_ticket, doc)
+	return {
+		name: new_ticket.name
+		for name in (item.opens, decision.ticket)
+		if name and name.startswith("new ticket ")
+	}
+
+
+def log_failure(mention: Mention) -> None:
+	frappe.log_error(title=_("Social CRM: could not store a {0} mention").format(mention.platform.value))
+
+
+def forget_saved_documents(keep: int) -> None:
+	"""Frappe 15 notes every document saved in `frappe.flags.currently_saving` and empties the
+	list only when the next request starts, so a long job's list (and every check against it)
+	grows with each insert. The entries of pages already committed are of no use to anyone."""
+	saving = frappe.flags.currently_saving
+	if isinstance(saving, list):
+		del saving[keep:]
 
 
 def decide_and_apply(doc, mention: Mention, analysis: Analysis, pipeline: Pipeline) -> None:
-	"""Triage against the open tickets in the database, then the ticket, Issue or flag it decided."""
+	"""Triage a stored mention against its open tickets, then the ticket, Issue or flag it decided."""
 	from social_crm import tickets
 
 	decision = pipeline.decide(

@@ -2,15 +2,24 @@
 
 A new author gets a profile without a customer, so their history accumulates until an agent
 links it; a linked profile gives every new mention its customer.
+
+The fetch job works a page of mentions at a time (`PageAuthors`): the page's profiles are read
+in one query, new authors are inserted once, and each profile's counters and details are
+written once per page, however many of its mentions the page holds.
 """
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import frappe
 
 from social_crm.engine.matching import ProfileStats, add_mention, profile_key
-from social_crm.engine.mention import Mention, Platform
+from social_crm.engine.mention import Author, Mention, Platform
 from social_crm.stored_mention import to_system_time, to_utc
+
+DETAIL_FIELDS = ("display_name", "profile_url", "avatar_url", "followers", "bio", "verified")
+COUNTER_FIELDS = ("mention_count", "last_mention_at", "average_sentiment")
 
 
 def instance_of(account) -> str | None:
@@ -20,11 +29,8 @@ def instance_of(account) -> str | None:
 	return urlsplit(account.base_url).hostname
 
 
-def profile_for(mention: Mention, account=None):
-	"""The author's Social Profile, created on first sight and refreshed with what the platform says."""
-	platform, handle = profile_key(mention.platform, mention.author.handle, instance_of(account))
-	name = frappe.db.get_value("Social Profile", {"platform": platform, "handle": handle})
-	author = mention.author
+def author_values(author: Author) -> dict:
+	"""The Social Profile fields the platform tells us about an author (what it left out stays)."""
 	values = {
 		"display_name": author.name or None,
 		"profile_url": author.profile_url or None,
@@ -32,36 +38,128 @@ def profile_for(mention: Mention, account=None):
 		"followers": author.followers,
 		"bio": author.bio or None,
 	}
-	values = {key: value for key, value in values.items() if value is not None}
-	if name:
-		profile = frappe.get_doc("Social Profile", name)
-		profile.update(values)
-		if author.verified:
-			profile.verified = 1
-		return profile
-	profile = frappe.get_doc(
-		{
-			"doctype": "Social Profile",
-			"platform": platform,
-			"handle": handle,
-			"verified": int(author.verified),
-			"first_seen": to_system_time(mention.posted_at),
-			**values,
-		}
-	)
-	profile.insert(ignore_permissions=True)
-	return profile
+	if author.verified:
+		values["verified"] = 1
+	return {key: value for key, value in values.items() if value is not None}
 
 
-def record_mention(profile, sentiment_score: float | None, posted_at) -> None:
-	"""Counts one newly stored mention on the profile (only call it for new rows)."""
-	stats = ProfileStats(
-		mention_count=profile.mention_count or 0,
-		last_mention_at=to_utc(profile.last_mention_at),
-		average_sentiment=profile.average_sentiment if profile.mention_count else None,
-	)
-	stats = add_mention(stats, sentiment_score, posted_at)
-	profile.mention_count = stats.mention_count
-	profile.last_mention_at = to_system_time(stats.last_mention_at)
-	profile.average_sentiment = stats.average_sentiment
-	profile.save(ignore_permissions=True)
+@dataclass
+class PageAuthor:
+	"""One author of a page: their stored profile (or the one to insert), the details the
+	page's latest post gives and the counters with the page's stored mentions added."""
+
+	platform: str
+	handle: str
+	stored: dict
+	name: str | None = None
+	customer: str | None = None
+	first_seen: datetime | None = None
+	details: dict = field(default_factory=dict)
+	details_at: datetime | None = None
+	stats: ProfileStats = field(default_factory=ProfileStats)
+	counted: int = 0
+
+	@property
+	def is_new(self) -> bool:
+		return not self.stored
+
+
+class PageAuthors:
+	"""The profiles of one page of mentions, read in one query and written once each."""
+
+	def __init__(self, mentions: list[Mention], account=None):
+		self.by_mention: dict[tuple[str, str], PageAuthor] = {}
+		self.errors: dict[tuple[str, str], ValueError] = {}
+		authors: dict[tuple[str, str], PageAuthor] = {}
+		instance = instance_of(account)
+		for mention in mentions:
+			try:
+				key = profile_key(mention.platform, mention.author.handle, instance)
+			except ValueError as error:
+				self.errors[mention.key] = error
+				continue
+			author = authors.setdefault(key, PageAuthor(platform=key[0], handle=key[1], stored={}))
+			if author.details_at is None or mention.posted_at >= author.details_at:
+				author.details, author.details_at = author_values(mention.author), mention.posted_at
+			if author.first_seen is None or mention.posted_at < author.first_seen:
+				author.first_seen = mention.posted_at
+			self.by_mention[mention.key] = author
+		self.authors = authors
+		for row in stored_profiles(list(authors)):
+			author = authors.get((row.platform, row.handle))
+			if author is not None:
+				self.adopt(author, row)
+
+	def adopt(self, author: PageAuthor, row: dict) -> None:
+		author.stored, author.name, author.customer = row, row["name"], row.get("customer")
+		author.stats = ProfileStats(
+			mention_count=row.get("mention_count") or 0,
+			last_mention_at=to_utc(row.get("last_mention_at")),
+			average_sentiment=row.get("average_sentiment") if row.get("mention_count") else None,
+		)
+
+	def of(self, mention: Mention) -> PageAuthor:
+		"""The mention's author; raises the ValueError of a handle no profile can be keyed on."""
+		if mention.key in self.errors:
+			raise self.errors[mention.key]
+		return self.by_mention[mention.key]
+
+	def insert(self, author: PageAuthor) -> None:
+		"""A profile for a new author (one another job inserted meanwhile is taken instead)."""
+		doc = frappe.get_doc(
+			{
+				"doctype": "Social Profile",
+				"platform": author.platform,
+				"handle": author.handle,
+				"verified": 0,
+				"first_seen": to_system_time(author.first_seen),
+				**author.details,
+			}
+		)
+		doc.flags.ignore_version = True  # the job's own first write
+		try:
+			doc.insert(ignore_permissions=True)
+		except frappe.DuplicateEntryError:
+			row = stored_profiles([(author.platform, author.handle)])
+			if not row:
+				raise
+			self.adopt(author, row[0])
+			return
+		self.adopt(author, doc.as_dict())
+
+	def count(self, author: PageAuthor, sentiment_score: float | None, posted_at: datetime) -> None:
+		"""One newly stored mention of the author (only call it for rows just inserted)."""
+		author.stats = add_mention(author.stats, sentiment_score, posted_at)
+		author.counted += 1
+
+	def save(self) -> None:
+		"""Writes each profile whose counters or details changed, once."""
+		for author in self.authors.values():
+			if not author.name:
+				continue
+			values = {key: value for key, value in author.details.items() if author.stored.get(key) != value}
+			if author.counted:
+				values.update(
+					mention_count=author.stats.mention_count,
+					last_mention_at=to_system_time(author.stats.last_mention_at),
+					average_sentiment=author.stats.average_sentiment,
+				)
+			if values:
+				frappe.db.set_value("Social Profile", author.name, values)
+				author.stored.update(values)
+				author.counted = 0
+
+
+def stored_profiles(keys: list[tuple[str, str]]) -> list[dict]:
+	"""The stored profiles among (platform, handle) keys, in one query per platform."""
+	handles: dict[str, set[str]] = {}
+	for platform, handle in keys:
+		handles.setdefault(platform, set()).add(handle)
+	rows = []
+	for platform, values in handles.items():
+		rows += frappe.get_all(
+			"Social Profile",
+			filters={"platform": platform, "handle": ("in", sorted(values))},
+			fields=["name", "platform", "handle", "customer", *DETAIL_FIELDS, *COUNTER_FIELDS],
+		)
+	return rows
