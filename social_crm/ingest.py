@@ -1,10 +1,14 @@
 """The shell's pipeline: fetch an account, store what the engine decides, then move its cursor.
 
 Order matters for "a crash loses nothing and duplicates nothing": mentions (with profiles and
-tickets) are committed first, the account's new cursor only afterwards. A crash in between
-re-fetches the same posts next time, and the unique key (platform, external id) turns them
-into counted duplicates. A mention that fails to store keeps the cursor where it was, so it is
-retried on the next poll instead of being skipped.
+tickets) are committed first, page by page, the account's new cursor only afterwards. A crash
+in between re-fetches the same posts next time, and the unique key (platform, external id)
+turns the ones already committed into counted duplicates. A mention that fails to store keeps
+the cursor where it was, so it is retried on the next poll instead of being skipped.
+
+A page is decided before anything of it is written (see `store_mentions`), so each mention is
+inserted once with its final status, ticket and reason, and what a page reads does not grow
+with the tables: one look-up each for its stored ids, its authors and its open tickets.
 """
 
 import json

@@ -5,7 +5,8 @@ links it; a linked profile gives every new mention its customer.
 
 The fetch job works a page of mentions at a time (`PageAuthors`): the page's profiles are read
 in one query, new authors are inserted once, and each profile's counters and details are
-written once per page, however many of its mentions the page holds.
+written once per page, however many of its mentions the page holds; the counters are added
+in SQL, so jobs storing mentions of one author at the same time all count.
 """
 
 from dataclasses import dataclass, field
@@ -13,13 +14,13 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import frappe
+from frappe.utils import now_datetime
 
 from social_crm.engine.matching import ProfileStats, add_mention, profile_key
 from social_crm.engine.mention import Author, Mention, Platform
-from social_crm.stored_mention import to_system_time, to_utc
+from social_crm.stored_mention import to_system_time
 
 DETAIL_FIELDS = ("display_name", "profile_url", "avatar_url", "followers", "bio", "verified")
-COUNTER_FIELDS = ("mention_count", "last_mention_at", "average_sentiment")
 
 
 def instance_of(account) -> str | None:
@@ -46,7 +47,7 @@ def author_values(author: Author) -> dict:
 @dataclass
 class PageAuthor:
 	"""One author of a page: their stored profile (or the one to insert), the details the
-	page's latest post gives and the counters with the page's stored mentions added."""
+	page's latest post gives and the counters of the page's mentions stored so far."""
 
 	platform: str
 	handle: str
@@ -56,8 +57,7 @@ class PageAuthor:
 	first_seen: datetime | None = None
 	details: dict = field(default_factory=dict)
 	details_at: datetime | None = None
-	stats: ProfileStats = field(default_factory=ProfileStats)
-	counted: int = 0
+	page_stats: ProfileStats = field(default_factory=ProfileStats)
 
 	@property
 	def is_new(self) -> bool:
@@ -92,11 +92,6 @@ class PageAuthors:
 
 	def adopt(self, author: PageAuthor, row: dict) -> None:
 		author.stored, author.name, author.customer = row, row["name"], row.get("customer")
-		author.stats = ProfileStats(
-			mention_count=row.get("mention_count") or 0,
-			last_mention_at=to_utc(row.get("last_mention_at")),
-			average_sentiment=row.get("average_sentiment") if row.get("mention_count") else None,
-		)
 
 	def of(self, mention: Mention) -> PageAuthor:
 		"""The mention's author; raises the ValueError of a handle no profile can be keyed on."""
@@ -119,7 +114,7 @@ class PageAuthors:
 		doc.flags.ignore_version = True  # the job's own first write
 		try:
 			doc.insert(ignore_permissions=True)
-		except frappe.DuplicateEntryError:
+		except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
 			row = stored_profiles([(author.platform, author.handle)])
 			if not row:
 				raise
@@ -129,25 +124,53 @@ class PageAuthors:
 
 	def count(self, author: PageAuthor, sentiment_score: float | None, posted_at: datetime) -> None:
 		"""One newly stored mention of the author (only call it for rows just inserted)."""
-		author.stats = add_mention(author.stats, sentiment_score, posted_at)
-		author.counted += 1
+		author.page_stats = add_mention(author.page_stats, sentiment_score, posted_at)
 
 	def save(self) -> None:
-		"""Writes each profile whose counters or details changed, once."""
-		for author in self.authors.values():
+		"""Writes each profile whose counters or details changed, once, in name order.
+
+		The page's counts are added in SQL to what the row holds when it is written, so two
+		jobs storing mentions of one author at once both count (a value read at the start of
+		the page and written back would lose the other job's mentions)."""
+		for author in sorted(self.authors.values(), key=lambda author: author.name or ""):
 			if not author.name:
 				continue
-			values = {key: value for key, value in author.details.items() if author.stored.get(key) != value}
-			if author.counted:
-				values.update(
-					mention_count=author.stats.mention_count,
-					last_mention_at=to_system_time(author.stats.last_mention_at),
-					average_sentiment=author.stats.average_sentiment,
-				)
-			if values:
-				frappe.db.set_value("Social Profile", author.name, values)
-				author.stored.update(values)
-				author.counted = 0
+			details = {key: value for key, value in author.details.items() if author.stored.get(key) != value}
+			if details:
+				frappe.db.set_value("Social Profile", author.name, details)
+				author.stored.update(details)
+			if author.page_stats.mention_count:
+				add_counts(author.name, author.page_stats)
+				author.page_stats = ProfileStats()
+
+
+def add_counts(profile: str, page: ProfileStats) -> None:
+	"""Adds one page's mentions to a profile's counters: count, latest post, and the average of
+	the scores weighted by how many each side holds (the stored side counts every mention)."""
+	frappe.db.sql(
+		"""
+		update `tabSocial Profile` set
+			average_sentiment = case
+				when %(scored)s = 0 then average_sentiment
+				when ifnull(mention_count, 0) = 0 or average_sentiment is null then %(average)s
+				else (average_sentiment * mention_count + %(average)s * %(scored)s) / (mention_count + %(scored)s)
+			end,
+			last_mention_at = greatest(ifnull(last_mention_at, %(last)s), %(last)s),
+			mention_count = ifnull(mention_count, 0) + %(count)s,
+			modified = %(modified)s,
+			modified_by = %(user)s
+		where name = %(name)s
+		""",
+		{
+			"name": profile,
+			"count": page.mention_count,
+			"scored": page.scored_count or 0,
+			"average": page.average_sentiment,
+			"last": to_system_time(page.last_mention_at),
+			"modified": now_datetime(),
+			"user": frappe.session.user,
+		},
+	)
 
 
 def stored_profiles(keys: list[tuple[str, str]]) -> list[dict]:
@@ -160,6 +183,6 @@ def stored_profiles(keys: list[tuple[str, str]]) -> list[dict]:
 		rows += frappe.get_all(
 			"Social Profile",
 			filters={"platform": platform, "handle": ("in", sorted(values))},
-			fields=["name", "platform", "handle", "customer", *DETAIL_FIELDS, *COUNTER_FIELDS],
+			fields=["name", "platform", "handle", "customer", *DETAIL_FIELDS],
 		)
 	return rows
