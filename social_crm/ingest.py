@@ -11,9 +11,12 @@ inserted once with its final status, ticket and reason, and what a page reads do
 with the tables: one look-up each for its stored ids, its authors and its open tickets.
 """
 
+import hashlib
 import json
+import random
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import frappe
@@ -27,7 +30,7 @@ from social_crm.engine.mention import Mention
 from social_crm.engine.pipeline import Analysis, Pipeline
 from social_crm.engine.sentiment import Analyzer
 from social_crm.engine.sentiment_model import BadModel, SiteModel
-from social_crm.engine.triage import Action, Decision, OpenTicket, TriageSettings
+from social_crm.engine.triage import Action, Decision, OpenTicket, TriageSettings, thread_keys
 from social_crm.profiles import PageAuthor, PageAuthors
 from social_crm.stored_mention import (
 	ENGINE_LABELS,
@@ -42,6 +45,10 @@ ANALYZERS = {"Default": "default", "VADER": "vader", "TextBlob": "textblob"}
 # Mentions decided, written and committed together: small enough that Frappe's per-transaction
 # lists stay short, large enough that the page's look-ups are few.
 PAGE_SIZE = 200
+# A page meeting a deadlock or lock timeout is rolled back and stored again, this often at most.
+PAGE_ATTEMPTS = 3
+# Seconds a page waits for another job's page on the same threads or authors (see thread_locks).
+THREAD_LOCK_WAIT = 30
 
 
 def fetch_account(account_name: str) -> dict:
@@ -117,10 +124,57 @@ def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, sear
 	counts = Counter(new=0, duplicates=0, dropped=0, failed=0)
 	saving = len(frappe.flags.currently_saving or ())
 	for start in range(0, len(mentions), PAGE_SIZE):
-		counts.update(store_page(account, mentions[start : start + PAGE_SIZE], pipeline, searched=searched))
-		frappe.db.commit()
+		page = mentions[start : start + PAGE_SIZE]
+		for attempt in range(1, PAGE_ATTEMPTS + 1):
+			try:
+				with thread_locks(page):
+					page_counts = store_page(account, page, pipeline, searched=searched)
+					frappe.db.commit()
+				break
+			except LOCK_ERRORS:
+				# another job holds rows this page needs: the page is undone whole and decided
+				# again against what that job committed
+				frappe.db.rollback()
+				if attempt == PAGE_ATTEMPTS:
+					raise
+				time.sleep(random.uniform(0.1, 0.5) * attempt)
+		counts.update(page_counts)
 		forget_saved_documents(saving)
 	return dict(counts)
+
+
+@contextmanager
+def thread_locks(mentions: list[Mention]):
+	"""Holds the page's thread keys (triage.thread_keys: its posts, replied-to posts,
+	conversations and authors) while it is decided, written and committed.
+
+	Several workers store pages at once; two pages that could thread into one ticket, meet one
+	author or carry one post (a webhook and a poll) wait for each other here, so the later one
+	sees the earlier one's ticket, profile and mention instead of opening a second. MariaDB's
+	named locks are taken in sorted order (no deadlock between pages), each wait is bounded
+	(a timeout retries the page), and they are released whatever happens.
+	"""
+	site = frappe.conf.db_name or frappe.local.site
+	names = sorted(
+		{
+			"scrm:" + hashlib.sha1(f"{site} {key}".encode()).hexdigest()[:40]
+			for mention in mentions
+			for key in thread_keys(mention)
+		}
+	)
+	if not names:
+		yield
+		return
+	try:
+		acquired = frappe.db.sql(
+			"select " + " and ".join(["get_lock(%s, %s)"] * len(names)),
+			[value for name in names for value in (name, THREAD_LOCK_WAIT)],
+		)[0][0]
+		if not acquired:
+			raise frappe.QueryTimeoutError("another job holds a thread of this page")
+		yield
+	finally:
+		frappe.db.sql("select " + ", ".join(["release_lock(%s)"] * len(names)), names)
 
 
 def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched: bool = True) -> dict:
@@ -252,6 +306,8 @@ def thread_into(open_tickets: dict[str, OpenTicket], item: Planned) -> None:
 
 # --- writing a page ---------------------------------------------------------------------------
 
+LOCK_ERRORS = (frappe.QueryDeadlockError, frappe.QueryTimeoutError)
+
 
 def write_page(account, plan: list[Planned], authors: PageAuthors, counts: dict) -> None:
 	"""New authors' profiles, then each mention once with its ticket, each in a savepoint."""
@@ -259,6 +315,8 @@ def write_page(account, plan: list[Planned], authors: PageAuthors, counts: dict)
 		frappe.db.savepoint("social_profile")
 		try:
 			authors.insert(author)
+		except LOCK_ERRORS:
+			raise
 		except Exception:
 			frappe.db.rollback(save_point="social_profile")
 			frappe.log_error(title=_("Social CRM: could not store a {0} profile").format(author.platform))
@@ -275,6 +333,8 @@ def write_page(account, plan: list[Planned], authors: PageAuthors, counts: dict)
 			frappe.db.rollback(save_point="social_mention")
 			counts["duplicates"] += 1
 			continue
+		except LOCK_ERRORS:
+			raise  # the transaction is gone or stuck: the whole page is tried again
 		except Exception:
 			frappe.db.rollback(save_point="social_mention")
 			log_failure(item.mention)
@@ -322,7 +382,9 @@ def write_mention(account, item: Planned, tickets_written: dict[str, str], fetch
 	doc.flags.notify_update = False
 	doc.insert(ignore_permissions=True)
 	frappe.publish_realtime(
-		"list_update", {"doctype": doc.doctype, "name": doc.name, "user": frappe.session.user}, after_commit=True
+		"list_update",
+		{"doctype": doc.doctype, "name": doc.name, "user": frappe.session.user},
+		after_commit=True,
 	)
 	if not new_ticket:
 		if decision.action is Action.APPEND_TO_TICKET:

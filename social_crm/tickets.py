@@ -326,10 +326,10 @@ def append_to_ticket(ticket_name: str, mention_doc, decision: Decision) -> str:
 		}
 	)
 	row.db_insert()
-	values = {}
-	posted_at = get_datetime(mention_doc.posted_at) if mention_doc.posted_at else None
-	if posted_at and (not ticket.last_activity_at or posted_at > get_datetime(ticket.last_activity_at)):
-		values["last_activity_at"] = posted_at
+	activity = [get_datetime(value) for value in (ticket.last_activity_at, mention_doc.posted_at) if value]
+	# Always written, so `modified` moves on: an agent's form opened before this row was added
+	# cannot be saved over it (Frappe refuses a save of a document modified since it was opened).
+	values = {"last_activity_at": max(activity) if activity else None}
 	priority = existing_priority(str(decision.priority))
 	if is_higher(priority, ticket.priority):
 		values["priority"] = priority
@@ -339,7 +339,7 @@ def append_to_ticket(ticket_name: str, mention_doc, decision: Decision) -> str:
 		doc.update(values)
 		doc.status = "Open"
 		doc.save(ignore_permissions=True)
-	elif values:
+	else:
 		frappe.db.set_value("Social Ticket", ticket_name, values)
 	if ticket.issue:
 		if is_higher(priority, frappe.db.get_value("Issue", ticket.issue, "priority")):
