@@ -47,6 +47,8 @@ ANALYZERS = {"Default": "default", "VADER": "vader", "TextBlob": "textblob"}
 PAGE_SIZE = 200
 # A page meeting a deadlock or lock timeout is rolled back and stored again, this often at most.
 PAGE_ATTEMPTS = 3
+# How triage knows a ticket one mention of the page opens, until it is written (no real name looks so).
+UNWRITTEN = "new ticket "
 # Seconds a page waits for another job's page on the same threads or authors (see thread_locks).
 THREAD_LOCK_WAIT = 30
 
@@ -282,7 +284,7 @@ def thread_into(open_tickets: dict[str, OpenTicket], item: Planned) -> None:
 	"""The ticket the item opens or joins, as threading sees it for the page's later mentions."""
 	mention, decision = item.mention, item.decision
 	if decision.action is Action.CREATE_TICKET:
-		item.opens = f"new ticket {len(open_tickets) + 1}: {mention.external_id}"
+		item.opens = f"{UNWRITTEN}{len(open_tickets) + 1}: {mention.external_id}"
 		open_tickets[item.opens] = OpenTicket(
 			name=item.opens,
 			platform=mention.platform,
@@ -366,12 +368,17 @@ def write_mention(account, item: Planned, tickets_written: dict[str, str], fetch
 		}
 	)
 	doc.set_new_name()
-	tickets.set_decision(doc, decision, tickets_written)
 	target = tickets_written.get(decision.ticket, decision.ticket)
 	opens = decision.action is Action.CREATE_TICKET or (
-		decision.action is Action.APPEND_TO_TICKET and (not target or target.startswith("new ticket "))
+		decision.action is Action.APPEND_TO_TICKET and (not target or is_unwritten(target))
 	)
-	new_ticket = tickets.new_ticket(doc, decision, reason=doc.triage_reason) if opens else None
+	new_ticket = tickets.new_ticket(doc, decision) if opens else None
+	names = dict(tickets_written)
+	if new_ticket and decision.ticket and is_unwritten(target):
+		names[decision.ticket] = new_ticket.name
+	tickets.set_decision(doc, decision, names)
+	if new_ticket:
+		new_ticket.triage_reason = doc.triage_reason
 	if new_ticket or decision.action is Action.APPEND_TO_TICKET:
 		tickets.put_on_ticket(doc, new_ticket.name if new_ticket else target)
 	# Written by this job from rows it just read or made: no Version row, no second look-ups,
@@ -391,11 +398,12 @@ def write_mention(account, item: Planned, tickets_written: dict[str, str], fetch
 			tickets.append_to_ticket(target, doc, decision)
 		return {}
 	tickets.insert_ticket(new_ticket, doc)
-	return {
-		name: new_ticket.name
-		for name in (item.opens, decision.ticket)
-		if name and name.startswith("new ticket ")
-	}
+	return {name: new_ticket.name for name in (item.opens, decision.ticket) if name and is_unwritten(name)}
+
+
+def is_unwritten(ticket: str) -> bool:
+	"""A name `thread_into` gave a ticket the page opens, before it is written."""
+	return ticket.startswith(UNWRITTEN)
 
 
 def log_failure(mention: Mention) -> None:

@@ -231,7 +231,7 @@ def create_ticket(mention_doc, decision: Decision) -> str:
 	return ticket.name
 
 
-def new_ticket(mention_doc, decision: Decision, reason: str | None = None):
+def new_ticket(mention_doc, decision: Decision):
 	"""The Social Ticket for a mention, named but not yet inserted, so a new mention can be
 	written once with its ticket and the ticket inserted right after it."""
 	profile = profile_links(mention_doc)
@@ -247,7 +247,7 @@ def new_ticket(mention_doc, decision: Decision, reason: str | None = None):
 			"social_account": mention_doc.social_account,
 			"social_mention": mention_doc.name,
 			"last_activity_at": mention_doc.posted_at,
-			"triage_reason": reason if reason is not None else reason_text(decision),
+			"triage_reason": reason_text(decision),
 			"mentions": [
 				{
 					"social_mention": mention_doc.name,
