@@ -66,8 +66,7 @@ TEXTS = {
 	],
 	"neutral": [
 		("en", "Acme announced new pricing for plan {n} starting Monday."),
-		("en", "Has anyone moved a {n} GB database to Acme Cloud yet?"),
-		("en", "Reading the Acme docs on webhooks, chapter {n}."),
+		("en", "Is anyone at the Acme conference, booth {n}?"),
 		("de", "Acme ändert am Montag die Preise für Tarif {n}."),
 		("de", "Hat jemand Erfahrungen mit der Acme API Version {n}?"),
 		("de", "Heute Workshop {n} zu Acme Cloud im Büro."),
@@ -154,7 +153,7 @@ class Posts:
 		self.total = total
 		self.next_id = ID_BASE + id_offset
 		self.step = timedelta(days=60) / max(total, 1)
-		self.at = START + timedelta(days=id_offset // 10_000_000)
+		self.at = START
 		# a few prolific authors, most occasional ones (Zipf-like weights)
 		self.authors = [f"user{i:04d}@mastodon.example" for i in range(authors - 1)]
 		self.weights = [1 / (rank + 8) for rank in range(len(self.authors))]
@@ -307,6 +306,11 @@ def store(total: int, fetch_size: int, todo: float) -> None:
 		f"profiles {frappe.db.count('Social Profile', {'handle': ('like', '%@mastodon.example')}):,}, "
 		f"Version rows of mentions {frappe.db.count('Version', {'ref_doctype': 'Social Mention'}):,}"
 	)
+	actions = frappe.db.sql(
+		"select triage_action, count(*) from `tabSocial Mention` where social_account = %s group by 1",
+		ACCOUNT,
+	)
+	print("triage: " + ", ".join(f"{action or '-'} {count:,}" for action, count in actions))
 
 
 def query_count() -> int:
@@ -419,7 +423,7 @@ def memory(count: int) -> None:
 	from social_crm.ingest import build_pipeline, store_mentions
 
 	account = frappe.get_doc("Social Account", ACCOUNT)
-	mentions = list(Posts(count, seed=count, id_offset=10_000_000 * (count // 1000)))
+	mentions = list(Posts(count, seed=count, id_offset=100_000_000 + 1000 * count))
 	pipeline = build_pipeline()
 	rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 	tracemalloc.start()

@@ -88,17 +88,18 @@ def open_tickets_near(
 		values.update(profiles=profiles, since=to_system_time(since - window))
 		parts.append(
 			"""select t.name from `tabSocial Ticket` t
-			where t.social_profile in %(profiles)s and t.last_activity_at >= %(since)s"""
+			where t.social_profile in %(profiles)s and t.last_activity_at >= %(since)s
+			and t.status in %(statuses)s"""
 		)
 	if not parts:
 		return {}
+	candidates = frappe.db.sql(" union ".join(parts), values, pluck=True)
+	if not candidates:
+		return {}
 	names = frappe.db.sql(
-		f"""
-		select t.name from `tabSocial Ticket` t
-		join ({" union ".join(parts)}) candidate on candidate.name = t.name
-		where t.platform = %(platform)s and t.status in %(statuses)s
-		""",
-		values,
+		"""select name from `tabSocial Ticket`
+		where name in %(names)s and platform = %(platform)s and status in %(statuses)s""",
+		{**values, "names": tuple(candidates)},
 		pluck=True,
 	)
 	return {ticket.name: ticket for ticket in load_open_tickets(names)}
