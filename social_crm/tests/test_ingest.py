@@ -238,10 +238,10 @@ class TestStoringPages(FrappeTestCase):
 		self.assertEqual(counts, {"new": 4, "duplicates": 0, "dropped": 0, "failed": 0})
 		[ticket] = frappe.get_all("Social Ticket", pluck="name")
 		rows = frappe.get_all(
-			"Social Ticket Mention", {"parent": ticket}, pluck="social_mention", order_by="idx"
+			"Social Ticket Mention", filters={"parent": ticket}, pluck="social_mention", order_by="idx"
 		)
 		on_ticket = frappe.get_all(
-			"Social Mention", {"social_ticket": ticket}, fields=["name", "external_id", "status"]
+			"Social Mention", filters={"social_ticket": ticket}, fields=["name", "external_id", "status"]
 		)
 		self.assertEqual(sorted(m.external_id for m in on_ticket), ["t-1", "t-2", "t-3"])
 		self.assertEqual(set(rows), {m.name for m in on_ticket})
