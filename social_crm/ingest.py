@@ -57,6 +57,16 @@ PAGE_ATTEMPTS = 3
 UNWRITTEN = "new ticket "
 # Seconds a page waits for another job's page on the same threads or authors (see thread_locks).
 THREAD_LOCK_WAIT = 30
+# What a decision sets on a Social Mention (tickets.set_decision, tickets.put_on_ticket).
+DECISION_FIELDS = (
+	"triage_action",
+	"triage_priority",
+	"triage_reasons",
+	"triage_reason",
+	"opportunity",
+	"social_ticket",
+	"status",
+)
 
 
 def fetch_account(account_name: str) -> dict:
@@ -222,8 +232,9 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 
 	A mention that may belong to a Social Incident (`incidents.may_concern`) cannot be decided
 	in memory: the incident counts the stored mentions. The mentions decided before it are
-	written first, then it is stored and decided on its own (`insert_mention`, as a single
-	mention is), and the ticket it opened or joined is open for the page's later mentions."""
+	written first, then it is inserted, decided (with `incidents.triage_inputs`) and its
+	decision written onto the row (`write_mention` with `decide`), and the ticket it opened or
+	joined is open for the page's later mentions."""
 	from social_crm import incidents
 
 	counts = {"new": 0, "duplicates": 0, "dropped": 0, "failed": []}
@@ -238,7 +249,8 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 			write_page(account, batch, authors, counts, written)
 			batch = []
 			known_as_written(open_tickets, written)
-			store_alone(account, item, pipeline, authors, counts, open_tickets)
+			decide = decider(item, pipeline, now=now, open_tickets=open_tickets)
+			write_page(account, [item], authors, counts, written, decide=decide)
 			continue
 		item.decision = pipeline.decide(
 			item.mention,
@@ -261,13 +273,15 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 class Planned:
 	"""One new mention with everything decided: its analysis, author and triage decision.
 
-	`opens` is the name triage knows the ticket by that this mention opens, until it is written."""
+	`opens` is the name triage knows the ticket by that this mention opens, until it is written;
+	`doc` the Social Mention once written."""
 
 	mention: Mention
 	analysis: Analysis
 	author: PageAuthor
 	decision: Decision | None = None
 	opens: str | None = None
+	doc: object = None
 
 
 def read_page(
@@ -385,10 +399,17 @@ def insert_authors(authors: PageAuthors, items: list[Planned]) -> None:
 
 
 def write_page(
-	account, plan: list[Planned], authors: PageAuthors, counts: dict, tickets_written: dict[str, str]
+	account,
+	plan: list[Planned],
+	authors: PageAuthors,
+	counts: dict,
+	tickets_written: dict[str, str],
+	*,
+	decide=None,
 ) -> None:
 	"""Each decided mention once with its ticket, each in a savepoint. `tickets_written` maps
-	the names triage knew the page's new tickets by to the written ones, and grows."""
+	the names triage knew the page's new tickets by to the written ones, and grows. `decide`
+	decides a mention only once it is inserted (see `write_mention`)."""
 	fetched_at = now_datetime()
 	for item in plan:
 		if not item.author.name:
@@ -396,7 +417,7 @@ def write_page(
 			continue
 		frappe.db.savepoint("social_mention")
 		try:
-			opened = write_mention(account, item, tickets_written, fetched_at)
+			opened = write_mention(account, item, tickets_written, fetched_at, decide)
 		except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
 			frappe.db.rollback(save_point="social_mention")
 			counts["duplicates"] += 1
@@ -420,46 +441,45 @@ def known_as_written(open_tickets: dict[str, OpenTicket], tickets_written: dict[
 			open_tickets[name] = replace(open_tickets.pop(unwritten), name=name)
 
 
-def store_alone(
-	account, item: Planned, pipeline: Pipeline, authors: PageAuthors, counts: dict, open_tickets: dict
-) -> None:
-	"""A mention that may belong to an incident, stored and decided as a single mention is,
-	in a savepoint; the ticket it is on is then open for the page's later mentions."""
-	from social_crm import tickets
+def decider(item: Planned, pipeline: Pipeline, *, now, open_tickets: dict[str, OpenTicket] | None = None):
+	"""How a mention that may belong to an incident is decided once it is inserted: against the
+	page's open tickets (or, alone, the database's) and the incident `triage_inputs` opens or
+	joins for it; the ticket it opens is then open for the page's later mentions."""
+	from social_crm import incidents, tickets
 
-	if not item.author.name:
-		counts["failed"].append(item.mention.external_id)
-		return
-	frappe.db.savepoint("social_mention")
-	try:
-		doc = insert_mention(item.mention, item.analysis, pipeline, account, author=item.author)
-	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
-		frappe.db.rollback(save_point="social_mention")
-		counts["duplicates"] += 1
-		return
-	except LOCK_ERRORS:
-		raise
-	except Exception:
-		frappe.db.rollback(save_point="social_mention")
-		log_failure(item.mention)
-		counts["failed"].append(item.mention.external_id)
-		return
-	authors.count(item.author, item.analysis.sentiment.score, item.mention.posted_at)
-	counts["new"] += 1
-	if doc.social_ticket:
-		open_tickets.update(
-			{ticket.name: ticket for ticket in tickets.load_open_tickets([doc.social_ticket])}
+	def decide(doc) -> Decision:
+		candidates = (
+			list(open_tickets.values()) if open_tickets is not None else tickets.open_tickets_for(doc)
 		)
+		item.decision = pipeline.decide(
+			item.mention,
+			item.analysis,
+			now=now,
+			customer=doc.customer,
+			open_tickets=candidates,
+			**incidents.triage_inputs(doc, item.mention, item.analysis),
+		)
+		if open_tickets is not None:
+			thread_into(open_tickets, item)
+		return item.decision
+
+	return decide
 
 
-def write_mention(account, item: Planned, tickets_written: dict[str, str], fetched_at) -> dict[str, str]:
+def write_mention(
+	account, item: Planned, tickets_written: dict[str, str], fetched_at, decide=None
+) -> dict[str, str]:
 	"""Inserts the mention as decided, then the ticket it opens or the row on the ticket it
 	joins. Returns the ticket names triage knew by another name that are now written.
 
-	A mention that was to join a ticket another mention of the page failed to open opens it."""
+	A mention that was to join a ticket another mention of the page failed to open opens it.
+	With `decide` (a mention that may belong to an incident, which counts the stored
+	mentions) the mention is inserted first, then decided, and the decision is written onto
+	the row without a second save (no Version, `modified` stays its creation); its on_update
+	runs again then, so the inbox and the incident's row hear of its ticket."""
 	from social_crm import tickets
 
-	mention, decision = item.mention, item.decision
+	mention = item.mention
 	doc = frappe.get_doc(
 		{
 			"doctype": "Social Mention",
@@ -474,6 +494,18 @@ def write_mention(account, item: Planned, tickets_written: dict[str, str], fetch
 		}
 	)
 	doc.set_new_name()
+	item.doc = doc
+	# Written by this job from rows it just read or made: no Version row, no second look-ups,
+	# and of the realtime events only the one open lists need (no form shows a new mention;
+	# the inbox hears of it from the mention's on_update, social_crm/inbox.py).
+	doc.flags.ignore_version = True
+	doc.flags.ignore_links = True
+	doc.flags.checked_unique = True
+	doc.flags.notify_update = False
+	if decide is not None:
+		doc.insert(ignore_permissions=True)
+		decide(doc)
+	decision = item.decision
 	target = tickets_written.get(decision.ticket, decision.ticket)
 	opens = decision.action is Action.CREATE_TICKET or (
 		decision.action is Action.APPEND_TO_TICKET and (not target or is_unwritten(target))
@@ -488,24 +520,28 @@ def write_mention(account, item: Planned, tickets_written: dict[str, str], fetch
 		new_ticket.triage_reason = doc.triage_reason
 	if new_ticket or decision.action is Action.APPEND_TO_TICKET:
 		tickets.put_on_ticket(doc, new_ticket.name if new_ticket else target)
-	# Written by this job from rows it just read or made: no Version row, no second look-ups,
-	# and of the realtime events only the one open lists need (no form shows a new mention;
-	# the inbox hears of it from the mention's on_update, social_crm/inbox.py).
-	doc.flags.ignore_version = True
-	doc.flags.ignore_links = True
-	doc.flags.checked_unique = True
-	doc.flags.notify_update = False
-	doc.insert(ignore_permissions=True)
+	if decide is None:
+		doc.insert(ignore_permissions=True)
+	else:
+		frappe.db.set_value(
+			"Social Mention",
+			doc.name,
+			{field: doc.get(field) for field in DECISION_FIELDS},
+			update_modified=False,
+		)
 	frappe.publish_realtime(
 		"list_update",
 		{"doctype": doc.doctype, "name": doc.name, "user": frappe.session.user},
 		after_commit=True,
 	)
+	if new_ticket:
+		tickets.insert_ticket(new_ticket, doc)
+	elif decision.action is Action.APPEND_TO_TICKET:
+		tickets.append_to_ticket(target, doc, decision)
+	if decide is not None:
+		doc.run_method("on_update")
 	if not new_ticket:
-		if decision.action is Action.APPEND_TO_TICKET:
-			tickets.append_to_ticket(target, doc, decision)
 		return {}
-	tickets.insert_ticket(new_ticket, doc)
 	return {name: new_ticket.name for name in (item.opens, decision.ticket) if name and is_unwritten(name)}
 
 
@@ -530,48 +566,24 @@ def forget_saved_documents(keep: int) -> None:
 		del saving[keep:]
 
 
-def insert_mention(
-	mention: Mention,
-	analysis: Analysis,
-	pipeline: Pipeline,
-	account=None,
-	*,
-	author: PageAuthor | None = None,
-):
-	"""A new Social Mention with its analysis, profile and triage decision, on its own: stored
-	first, then decided against the database (its open tickets, and the incident it may belong
-	to, which counts the stored mentions). `author` is the page's, already stored; without it
-	the author's profile is found or made here and counted."""
-	authors = None
-	if author is None:
-		authors = PageAuthors([mention], account)
-		author = authors.of(mention)
-		if author.is_new:
-			authors.insert(author)
-	doc = frappe.get_doc(
-		{
-			"doctype": "Social Mention",
-			"social_account": account.name if account else None,
-			"fetched_at": now_datetime(),
-			"social_profile": author.name,
-			"customer": author.customer,
-			"author_email": author.email,
-			**mention_values(mention),
-			**analysis_values(analysis),
-		}
-	)
-	doc.flags.ignore_version = True  # the job's own first write
-	doc.insert(ignore_permissions=True)
-	if authors is not None:
-		authors.count(author, analysis.sentiment.score, mention.posted_at)
-		authors.save()
-	decide_and_apply(doc, mention, analysis, pipeline)
-	return doc
+def insert_mention(mention: Mention, analysis: Analysis, pipeline: Pipeline, account=None):
+	"""One new Social Mention with its analysis, profile and triage decision, as the fetch job
+	writes a mention that may belong to an incident: inserted, then decided against the open
+	tickets in the database and its incident (`decider`)."""
+	authors = PageAuthors([mention], account)
+	item = Planned(mention, analysis, authors.of(mention))
+	if item.author.is_new:
+		authors.insert(item.author)
+	decide = decider(item, pipeline, now=to_utc(now_datetime()))
+	write_mention(account, item, {}, now_datetime(), decide)
+	authors.count(item.author, analysis.sentiment.score, mention.posted_at)
+	authors.save()
+	return item.doc
 
 
 def decide_and_apply(doc, mention: Mention, analysis: Analysis, pipeline: Pipeline) -> None:
-	"""Triage a stored mention against its open tickets in the database and the incident it
-	may belong to, then the ticket, Issue or flag it decided."""
+	"""Triage a stored mention again (re-analysis) against its open tickets in the database and
+	the incident it may belong to, then the ticket, Issue or flag it decided."""
 	from social_crm import incidents, tickets
 
 	decision = pipeline.decide(
