@@ -357,7 +357,7 @@ def can_answer(user: str | None = None) -> bool:
 
 def reply_targets(incident) -> dict[str, str]:
 	"""Per platform that takes replies, the incident's most visible post (engagement, then the earliest)."""
-	from social_crm.tickets import reply_supported
+	from social_crm.replies import reply_supported
 
 	names = [row.social_mention for row in incident.mentions]
 	if not names:
