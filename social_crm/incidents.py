@@ -1,7 +1,8 @@
 """Social Incidents: the shell's side of spike detection (engine/incidents.py decides).
 
 - `triage_inputs(mention_doc, mention, analysis)` is called once per stored mention before
-  triage (ingest.py): it counts the subject's negative mentions in the window and its baseline
+  triage (ingest.py; `may_concern` tells the fetch job which mentions need it): it counts the
+  subject's negative mentions in the window and its baseline
   from the database, lets the engine decide, opens or joins the Social Incident it decided,
   notifies the Social Media Managers of a new one, and returns what triage needs to know (the
   open incident, the news terms), so a news post can join the incident instead of opening a
@@ -39,7 +40,7 @@ from social_crm.engine.incidents import (
 	assess_quiet,
 	news_terms,
 )
-from social_crm.stored_mention import engine_mention
+from social_crm.stored_mention import SENTIMENT_LABELS, engine_mention
 
 MANAGER_ROLES = ("Social Media Manager", "System Manager")
 
@@ -113,6 +114,17 @@ def triage_inputs(mention_doc, mention, analysis) -> dict:
 	else:
 		return {}
 	return {"incident": name, "news_terms": terms}
+
+
+def may_concern(mention, analysis, account) -> bool:
+	"""Whether `triage_inputs` could open or join an incident for the mention: it has a subject
+	(a Monitored Keyword, or the account's own handle) and is negative or reads as news. The
+	fetch job decides all other mentions of a page in memory (ingest.store_page); these are
+	stored first and decided on their own, because the incident counts the stored mentions."""
+	own_handle = analysis.mentions_own_handle and getattr(account, "own_handle", None)
+	if not (analysis.keyword_names or own_handle):
+		return False
+	return SENTIMENT_LABELS[analysis.sentiment.label] == "Negative" or bool(news_terms(mention))
 
 
 def subject_count(subject: Subject, platform: str, at: datetime, settings: SpikeSettings) -> SubjectCount:

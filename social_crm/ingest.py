@@ -1,20 +1,27 @@
 """The shell's pipeline: fetch an account, store what the engine decides, then move its cursor.
 
 Order matters for "a crash loses nothing and duplicates nothing": mentions (with profiles and
-tickets) are committed first, the account's new cursor only afterwards. A crash in between
-re-fetches the same posts next time, and the unique key (platform, external id) turns them
-into counted duplicates. A mention that still fails to store (the engine has already capped
-what is too long) is skipped and named in the Fetch Log: it never holds the cursor back, or
-the same pages would be fetched forever.
+tickets) are committed first, page by page, the account's new cursor only afterwards. A crash
+in between re-fetches the same posts next time, and the unique key (`mention_key`) turns the
+ones already committed into counted duplicates. A mention that still fails to store (the
+engine has already capped what is too long) is skipped and named in the Fetch Log: it never
+holds the cursor back, or the same pages would be fetched forever.
+
+A page is decided before anything of it is written (see `store_mentions`), so each mention is
+inserted once with its final status, ticket and reason, and what a page reads does not grow
+with the tables: one look-up each for its stored keys, its authors and its open tickets.
 
 Everything a platform says (error texts, cursors) is escaped before the desk can show it,
 and an unexpected error is logged without the frames' locals, which hold credentials.
 """
 
+import hashlib
 import json
+import random
 import time
 import traceback
-from dataclasses import replace
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 import frappe
 from frappe import _
@@ -35,20 +42,39 @@ from social_crm.engine.mention import Mention
 from social_crm.engine.pipeline import Analysis, Pipeline
 from social_crm.engine.sentiment import Analyzer
 from social_crm.engine.sentiment.model import BadModel, SiteModel
-from social_crm.engine.triage import TriageSettings
+from social_crm.engine.triage import Action, Decision, OpenTicket, TriageSettings, thread_keys
 from social_crm.escaping import error_text, escape_once, safe_json
-from social_crm.profiles import profile_for, record_mention
+from social_crm.profiles import PageAuthor, PageAuthors
 from social_crm.stored_mention import (
 	ENGINE_LABELS,
 	SENTIMENT_LABELS,
 	engine_mention,
-	is_stored,
+	key_of,
 	mention_values,
 	to_system_time,
 	to_utc,
 )
 
 ANALYZERS = {"Default": "default", "VADER": "vader", "TextBlob": "textblob"}
+# Mentions decided, written and committed together: small enough that Frappe's per-transaction
+# lists stay short, large enough that the page's look-ups are few.
+PAGE_SIZE = 200
+# A page meeting a deadlock or lock timeout is rolled back and stored again, this often at most.
+PAGE_ATTEMPTS = 3
+# How triage knows a ticket one mention of the page opens, until it is written (no real name looks so).
+UNWRITTEN = "new ticket "
+# Seconds a page waits for another job's page on the same threads or authors (see thread_locks).
+THREAD_LOCK_WAIT = 30
+# What a decision sets on a Social Mention (tickets.set_decision, tickets.put_on_ticket).
+DECISION_FIELDS = (
+	"triage_action",
+	"triage_priority",
+	"triage_reasons",
+	"triage_reason",
+	"opportunity",
+	"social_ticket",
+	"status",
+)
 
 
 def fetch_account(account_name: str) -> dict:
@@ -147,58 +173,433 @@ def finish_log(log: dict, clock: float, **values) -> dict:
 
 
 def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, searched: bool = True) -> dict:
-	"""Stores the new ones among `mentions`; each in its own savepoint so one bad post
-	does not undo the others."""
+	"""Stores the new ones among `mentions`, a page of PAGE_SIZE at a time, each page committed.
+
+	A page is decided in memory first (`plan_page`: duplicates, analysis, own posts, keep or
+	drop, authors, triage against the page's open tickets) and then written (`write_page`):
+	every mention once, with its final status, ticket and reason, in its own savepoint so one
+	bad post does not undo the others (it is skipped and its id listed in counts["failed"]).
+	A mention that may belong to a Social Incident is decided and stored on its own at its
+	place in the page (`insert_mention`), because the incident counts what is stored.
+	Committing page by page keeps transactions small, so the thousandth page is stored as fast
+	as the first, and a crash keeps the pages stored so far: the next poll fetches them again
+	and finds them stored. The caller saves the account's cursor only after this returns.
+	"""
 	counts = {"new": 0, "duplicates": 0, "dropped": 0, "failed": []}
-	own = own_account(account, [mention.external_id for mention in mentions])
-	for mention in mentions:
-		if is_stored(mention):
-			counts["duplicates"] += 1
-			continue
-		frappe.db.savepoint("social_mention")
-		try:
-			analysis = pipeline.analyse(mention, account.own_handle or "")
-			if not pipeline.keeps(mention, analysis, searched=searched, own=own):
-				counts["dropped"] += 1
-				continue
-			insert_mention(mention, analysis, pipeline, account)
-			counts["new"] += 1
-		except frappe.UniqueValidationError:
-			frappe.db.rollback(save_point="social_mention")
-			counts["duplicates"] += 1
-		except Exception:
-			frappe.db.rollback(save_point="social_mention")
-			frappe.log_error(
-				title=_("Social CRM: could not store a {0} mention").format(mention.platform.value),
-				message=traceback.format_exc(),  # without the frames' locals
-			)
-			counts["failed"].append(mention.external_id)
+	saving = len(frappe.flags.currently_saving or ())
+	for start in range(0, len(mentions), PAGE_SIZE):
+		page = mentions[start : start + PAGE_SIZE]
+		for attempt in range(1, PAGE_ATTEMPTS + 1):
+			try:
+				with thread_locks(page):
+					page_counts = store_page(account, page, pipeline, searched=searched)
+					frappe.db.commit()
+				break
+			except LOCK_ERRORS:
+				# another job holds rows this page needs: the page is undone whole and decided
+				# again against what that job committed
+				frappe.db.rollback()
+				if attempt == PAGE_ATTEMPTS:
+					raise
+				time.sleep(random.uniform(0.1, 0.5) * attempt)
+		for key in ("new", "duplicates", "dropped"):
+			counts[key] += page_counts[key]
+		counts["failed"] += page_counts["failed"]
+		forget_saved_documents(saving)
 	return counts
 
 
-def insert_mention(mention: Mention, analysis: Analysis, pipeline: Pipeline, account=None):
-	"""A new Social Mention with its analysis, profile and triage decision."""
-	profile = profile_for(mention, account)
+@contextmanager
+def thread_locks(mentions: list[Mention]):
+	"""Holds the page's thread keys (triage.thread_keys: its posts, replied-to posts,
+	conversations and authors) while it is decided, written and committed.
+
+	Several workers store pages at once; two pages that could thread into one ticket, meet one
+	author or carry one post (a webhook and a poll) wait for each other here, so the later one
+	sees the earlier one's ticket, profile and mention instead of opening a second. MariaDB's
+	named locks are taken in sorted order (no deadlock between pages), each wait is bounded
+	(a timeout retries the page), and they are released whatever happens.
+	"""
+	site = frappe.conf.db_name or frappe.local.site
+	names = sorted(
+		{
+			"scrm:" + hashlib.sha1(f"{site} {key}".encode()).hexdigest()[:40]
+			for mention in mentions
+			for key in thread_keys(mention)
+		}
+	)
+	if not names:
+		yield
+		return
+	try:
+		acquired = frappe.db.sql(
+			"select " + " and ".join(["get_lock(%s, %s)"] * len(names)),
+			[value for name in names for value in (name, THREAD_LOCK_WAIT)],
+		)[0][0]
+		if not acquired:
+			raise frappe.QueryTimeoutError("another job holds a thread of this page")
+		yield
+	finally:
+		frappe.db.sql("select " + ", ".join(["release_lock(%s)"] * len(names)), names)
+
+
+def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched: bool = True) -> dict:
+	"""One page: read and decided in memory, then written, in the connector's (posting) order.
+
+	A mention that may belong to a Social Incident (`incidents.may_concern`) cannot be decided
+	in memory: the incident counts the stored mentions. The mentions decided before it are
+	written first, then it is inserted, decided (with `incidents.triage_inputs`) and its
+	decision written onto the row (`write_mention` with `decide`), and the ticket it opened or
+	joined is open for the page's later mentions."""
+	from social_crm import incidents
+
+	counts = {"new": 0, "duplicates": 0, "dropped": 0, "failed": []}
+	items, authors = read_page(account, mentions, pipeline, searched=searched, counts=counts)
+	insert_authors(authors, items)
+	open_tickets = page_open_tickets(items, authors)
+	written: dict[str, str] = {}  # tickets the page opened: the name triage knew -> the written one
+	now = to_utc(now_datetime())
+	batch: list[Planned] = []
+	for item in items:
+		if incidents.may_concern(item.mention, item.analysis, account):
+			write_page(account, batch, authors, counts, written)
+			batch = []
+			known_as_written(open_tickets, written)
+			decide = decider(item, pipeline, now=now, open_tickets=open_tickets)
+			write_page(account, [item], authors, counts, written, decide=decide)
+			continue
+		item.decision = pipeline.decide(
+			item.mention,
+			item.analysis,
+			now=now,
+			customer=item.author.customer,
+			open_tickets=open_tickets.values(),
+		)
+		thread_into(open_tickets, item)
+		batch.append(item)
+	write_page(account, batch, authors, counts, written)
+	authors.save()
+	return counts
+
+
+# --- deciding a page (reads only) -------------------------------------------------------------
+
+
+@dataclass
+class Planned:
+	"""One new mention with everything decided: its analysis, author and triage decision.
+
+	`opens` is the name triage knows the ticket by that this mention opens, until it is written;
+	`doc` the Social Mention once written."""
+
+	mention: Mention
+	analysis: Analysis
+	author: PageAuthor
+	decision: Decision | None = None
+	opens: str | None = None
+	doc: object = None
+
+
+def read_page(
+	account, mentions: list[Mention], pipeline: Pipeline, *, searched: bool, counts: dict
+) -> tuple[list[Planned], PageAuthors]:
+	"""The page's new mentions to keep, analysed, with their authors, from a few reads: the
+	keys already stored, the account's own posts and sent replies (`own_account`, once a page)
+	and the authors' profiles."""
+	seen = stored_keys(mentions)
+	own = own_account(account, [mention.external_id for mention in mentions]) if account else None
+	analysed = []
+	for mention in mentions:
+		if mention.key in seen:
+			counts["duplicates"] += 1
+			continue
+		seen.add(mention.key)
+		try:
+			analysis = pipeline.analyse(mention, (account.own_handle if account else "") or "")
+		except Exception:
+			log_failure(mention)
+			counts["failed"].append(mention.external_id)
+			continue
+		if pipeline.keeps(mention, analysis, searched=searched, own=own):
+			analysed.append((mention, analysis))
+		else:
+			counts["dropped"] += 1
+	authors = PageAuthors([mention for mention, _analysis in analysed], account)
+	items = []
+	for mention, analysis in analysed:
+		try:
+			items.append(Planned(mention, analysis, authors.of(mention)))
+		except ValueError:
+			log_failure(mention)
+			counts["failed"].append(mention.external_id)
+	return items, authors
+
+
+def stored_keys(mentions: list[Mention]) -> set[tuple[str, str]]:
+	"""Which of the mentions are stored already (their `Mention.key`s), in one query on the
+	unique `mention_key`."""
+	by_key = {key_of(mention): mention.key for mention in mentions}
+	if not by_key:
+		return set()
+	return {
+		by_key[key]
+		for key in frappe.get_all(
+			"Social Mention", filters={"mention_key": ("in", sorted(by_key))}, pluck="mention_key"
+		)
+	}
+
+
+def page_open_tickets(items: list[Planned], authors: PageAuthors) -> dict[str, OpenTicket]:
+	"""The open tickets on the page's threads and of its authors, in one look-up per platform."""
+	from social_crm import tickets
+
+	by_platform: dict[str, list[Mention]] = {}
+	for item in items:
+		by_platform.setdefault(item.mention.platform.value, []).append(item.mention)
+	found = {}
+	for platform, mentions in by_platform.items():
+		refs = {ref for m in mentions for ref in (m.external_id, m.in_reply_to, m.conversation_id) if ref}
+		profiles = {
+			author.name for m in mentions if (author := authors.by_mention.get(m.key)) and author.name
+		}
+		found |= tickets.open_tickets_near(platform, refs, profiles, min(m.posted_at for m in mentions))
+	return found
+
+
+def thread_into(open_tickets: dict[str, OpenTicket], item: Planned) -> None:
+	"""The ticket the item opens or joins, as threading sees it for the page's later mentions."""
+	mention, decision = item.mention, item.decision
+	if decision.action is Action.CREATE_TICKET:
+		item.opens = f"{UNWRITTEN}{len(open_tickets) + 1}: {mention.external_id}"
+		open_tickets[item.opens] = OpenTicket(
+			name=item.opens,
+			platform=mention.platform,
+			mention_external_ids=frozenset({mention.external_id}),
+			conversation_ids=frozenset({mention.conversation_id} if mention.conversation_id else ()),
+			author_handle=mention.author.handle,
+			opened_at=mention.posted_at,
+			last_activity_at=mention.posted_at,
+		)
+	elif decision.action is Action.APPEND_TO_TICKET and decision.ticket in open_tickets:
+		ticket = open_tickets[decision.ticket]
+		open_tickets[ticket.name] = replace(
+			ticket,
+			mention_external_ids=ticket.mention_external_ids | {mention.external_id},
+			conversation_ids=ticket.conversation_ids
+			| ({mention.conversation_id} if mention.conversation_id else set()),
+			opened_at=min(ticket.opened_at, mention.posted_at),
+			last_activity_at=max(ticket.last_activity_at, mention.posted_at),
+		)
+
+
+# --- writing a page ---------------------------------------------------------------------------
+
+LOCK_ERRORS = (frappe.QueryDeadlockError, frappe.QueryTimeoutError)
+
+
+def insert_authors(authors: PageAuthors, items: list[Planned]) -> None:
+	"""Profiles for the page's new authors, each in a savepoint (a mention whose author could
+	not be stored is skipped and listed as failed)."""
+	for author in {id(item.author): item.author for item in items if item.author.is_new}.values():
+		frappe.db.savepoint("social_profile")
+		try:
+			authors.insert(author)
+		except LOCK_ERRORS:
+			raise
+		except Exception:
+			frappe.db.rollback(save_point="social_profile")
+			frappe.log_error(
+				title=_("Social CRM: could not store a {0} profile").format(author.platform),
+				message=traceback.format_exc(),  # without the frames' locals
+			)
+
+
+def write_page(
+	account,
+	plan: list[Planned],
+	authors: PageAuthors,
+	counts: dict,
+	tickets_written: dict[str, str],
+	*,
+	decide=None,
+) -> None:
+	"""Each decided mention once with its ticket, each in a savepoint. `tickets_written` maps
+	the names triage knew the page's new tickets by to the written ones, and grows. `decide`
+	decides a mention only once it is inserted (see `write_mention`)."""
+	fetched_at = now_datetime()
+	for item in plan:
+		if not item.author.name:
+			counts["failed"].append(item.mention.external_id)
+			continue
+		frappe.db.savepoint("social_mention")
+		try:
+			opened = write_mention(account, item, tickets_written, fetched_at, decide)
+		except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
+			frappe.db.rollback(save_point="social_mention")
+			counts["duplicates"] += 1
+			continue
+		except LOCK_ERRORS:
+			raise  # the transaction is gone or stuck: the whole page is tried again
+		except Exception:
+			frappe.db.rollback(save_point="social_mention")
+			log_failure(item.mention)
+			counts["failed"].append(item.mention.external_id)
+			continue
+		tickets_written.update(opened)
+		authors.count(item.author, item.analysis.sentiment.score, item.mention.posted_at)
+		counts["new"] += 1
+
+
+def known_as_written(open_tickets: dict[str, OpenTicket], tickets_written: dict[str, str]) -> None:
+	"""The page's written tickets under their real names, as the database now knows them."""
+	for unwritten, name in tickets_written.items():
+		if unwritten in open_tickets:
+			open_tickets[name] = replace(open_tickets.pop(unwritten), name=name)
+
+
+def decider(item: Planned, pipeline: Pipeline, *, now, open_tickets: dict[str, OpenTicket] | None = None):
+	"""How a mention that may belong to an incident is decided once it is inserted: against the
+	page's open tickets (or, alone, the database's) and the incident `triage_inputs` opens or
+	joins for it; the ticket it opens is then open for the page's later mentions."""
+	from social_crm import incidents, tickets
+
+	def decide(doc) -> Decision:
+		candidates = (
+			list(open_tickets.values()) if open_tickets is not None else tickets.open_tickets_for(doc)
+		)
+		item.decision = pipeline.decide(
+			item.mention,
+			item.analysis,
+			now=now,
+			customer=doc.customer,
+			open_tickets=candidates,
+			**incidents.triage_inputs(doc, item.mention, item.analysis),
+		)
+		if open_tickets is not None:
+			thread_into(open_tickets, item)
+		return item.decision
+
+	return decide
+
+
+def write_mention(
+	account, item: Planned, tickets_written: dict[str, str], fetched_at, decide=None
+) -> dict[str, str]:
+	"""Inserts the mention as decided, then the ticket it opens or the row on the ticket it
+	joins. Returns the ticket names triage knew by another name that are now written.
+
+	A mention that was to join a ticket another mention of the page failed to open opens it.
+	With `decide` (a mention that may belong to an incident, which counts the stored
+	mentions) the mention is inserted first, then decided, and the decision is written onto
+	the row without a second save (no Version, `modified` stays its creation); its on_update
+	runs again then, so the inbox and the incident's row hear of its ticket."""
+	from social_crm import tickets
+
+	mention = item.mention
 	doc = frappe.get_doc(
 		{
 			"doctype": "Social Mention",
 			"social_account": account.name if account else None,
-			"fetched_at": now_datetime(),
-			"social_profile": profile.name,
-			"customer": profile.customer,
-			"author_email": profile.email,
+			"fetched_at": fetched_at,
+			"social_profile": item.author.name,
+			"customer": item.author.customer,
+			"author_email": item.author.email,
+			"status": "New",
 			**mention_values(mention),
-			**analysis_values(analysis),
+			**analysis_values(item.analysis),
 		}
 	)
-	doc.insert(ignore_permissions=True)
-	record_mention(profile, analysis.sentiment.score, mention.posted_at)
-	decide_and_apply(doc, mention, analysis, pipeline)
-	return doc
+	doc.set_new_name()
+	item.doc = doc
+	# Written by this job from rows it just read or made: no Version row, no second look-ups,
+	# and of the realtime events only the one open lists need (no form shows a new mention;
+	# the inbox hears of it from the mention's on_update, social_crm/inbox.py).
+	doc.flags.ignore_version = True
+	doc.flags.ignore_links = True
+	doc.flags.checked_unique = True
+	doc.flags.notify_update = False
+	if decide is not None:
+		doc.insert(ignore_permissions=True)
+		decide(doc)
+	decision = item.decision
+	target = tickets_written.get(decision.ticket, decision.ticket)
+	opens = decision.action is Action.CREATE_TICKET or (
+		decision.action is Action.APPEND_TO_TICKET and (not target or is_unwritten(target))
+	)
+	new_ticket = tickets.new_ticket(doc, decision) if opens else None
+	names = dict(tickets_written)
+	if new_ticket and decision.ticket and is_unwritten(target):
+		names[decision.ticket] = new_ticket.name
+	tickets.set_decision(doc, decision, names)
+	if new_ticket:
+		new_ticket.triage_reasons = doc.triage_reasons
+		new_ticket.triage_reason = doc.triage_reason
+	if new_ticket or decision.action is Action.APPEND_TO_TICKET:
+		tickets.put_on_ticket(doc, new_ticket.name if new_ticket else target)
+	if decide is None:
+		doc.insert(ignore_permissions=True)
+	else:
+		frappe.db.set_value(
+			"Social Mention",
+			doc.name,
+			{field: doc.get(field) for field in DECISION_FIELDS},
+			update_modified=False,
+		)
+	frappe.publish_realtime(
+		"list_update",
+		{"doctype": doc.doctype, "name": doc.name, "user": frappe.session.user},
+		after_commit=True,
+	)
+	if new_ticket:
+		tickets.insert_ticket(new_ticket, doc)
+	elif decision.action is Action.APPEND_TO_TICKET:
+		tickets.append_to_ticket(target, doc, decision)
+	if decide is not None:
+		doc.run_method("on_update")
+	if not new_ticket:
+		return {}
+	return {name: new_ticket.name for name in (item.opens, decision.ticket) if name and is_unwritten(name)}
+
+
+def is_unwritten(ticket: str) -> bool:
+	"""A name `thread_into` gave a ticket the page opens, before it is written."""
+	return ticket.startswith(UNWRITTEN)
+
+
+def log_failure(mention: Mention) -> None:
+	frappe.log_error(
+		title=_("Social CRM: could not store a {0} mention").format(mention.platform.value),
+		message=traceback.format_exc(),  # without the frames' locals
+	)
+
+
+def forget_saved_documents(keep: int) -> None:
+	"""Frappe 15 notes every document saved in `frappe.flags.currently_saving` and empties the
+	list only when the next request starts, so a long job's list (and every check against it)
+	grows with each insert. The entries of pages already committed are of no use to anyone."""
+	saving = frappe.flags.currently_saving
+	if isinstance(saving, list):
+		del saving[keep:]
+
+
+def insert_mention(mention: Mention, analysis: Analysis, pipeline: Pipeline, account=None):
+	"""One new Social Mention with its analysis, profile and triage decision, as the fetch job
+	writes a mention that may belong to an incident: inserted, then decided against the open
+	tickets in the database and its incident (`decider`)."""
+	authors = PageAuthors([mention], account)
+	item = Planned(mention, analysis, authors.of(mention))
+	if item.author.is_new:
+		authors.insert(item.author)
+	decide = decider(item, pipeline, now=to_utc(now_datetime()))
+	write_mention(account, item, {}, now_datetime(), decide)
+	authors.count(item.author, analysis.sentiment.score, mention.posted_at)
+	authors.save()
+	return item.doc
 
 
 def decide_and_apply(doc, mention: Mention, analysis: Analysis, pipeline: Pipeline) -> None:
-	"""Triage against the open tickets in the database, then the ticket, Issue or flag it decided."""
+	"""Triage a stored mention again (re-analysis) against its open tickets in the database and
+	the incident it may belong to, then the ticket, Issue or flag it decided."""
 	from social_crm import incidents, tickets
 
 	decision = pipeline.decide(

@@ -3,6 +3,11 @@
 A new author gets a profile without a customer, so their history accumulates until an agent
 links it; a linked profile gives every new mention its customer.
 
+The fetch job works a page of mentions at a time (`PageAuthors`): the page's profiles are read
+in one query, new authors are inserted once, and each profile's counters and details are
+written once per page, however many of its mentions the page holds; the counters are added
+in SQL, so jobs storing mentions of one author at the same time all count.
+
 Profiles are found by `handle_key`, a hash of the platform and the engine's normalised handle
 (`matching.profile_key`: user@instance on Mastodon), never by comparing `handle` with "=":
 the database collation is case- and accent-insensitive, so "mallóry@evil.example" would be
@@ -11,16 +16,20 @@ the profile of "mallory@evil.example". Display values are escaped once (escaping
 
 import hashlib
 import html
+from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import frappe
+from frappe.utils import now_datetime
 
 from social_crm.engine.matching import ProfileStats, add_mention, profile_key
-from social_crm.engine.mention import Mention, Platform
+from social_crm.engine.mention import Author, Mention, Platform
 from social_crm.escaping import LONG_DATA_LENGTH, escape_once
-from social_crm.stored_mention import to_system_time, to_utc
+from social_crm.stored_mention import to_system_time
 
 BIO_LENGTH = 30_000
+DETAIL_FIELDS = ("display_name", "profile_url", "avatar_url", "followers", "bio", "verified")
 
 
 def handle_key(platform: str, handle: str) -> str:
@@ -45,12 +54,9 @@ def instance_of(account) -> str | None:
 	return urlsplit(account.base_url).hostname
 
 
-def profile_for(mention: Mention, account=None):
-	"""The author's Social Profile, created on first sight and refreshed with what the platform says."""
-	platform, handle = profile_key(mention.platform, mention.author.handle, instance_of(account))
-	key = handle_key(platform, handle)
-	name = frappe.db.get_value("Social Profile", {"handle_key": key})
-	author = mention.author
+def author_values(author: Author) -> dict:
+	"""The Social Profile fields the platform tells us about an author (what it left out
+	stays), display text escaped once."""
 	values = {
 		"display_name": escape_once(author.name, LONG_DATA_LENGTH) or None,
 		"profile_url": author.profile_url or None,
@@ -58,37 +64,154 @@ def profile_for(mention: Mention, account=None):
 		"followers": author.followers,
 		"bio": escape_once(author.bio, BIO_LENGTH) or None,
 	}
-	values = {key: value for key, value in values.items() if value is not None}
-	if name:
-		profile = frappe.get_doc("Social Profile", name)
-		profile.update(values)
-		if author.verified:
-			profile.verified = 1
-		return profile
-	profile = frappe.get_doc(
+	if author.verified:
+		values["verified"] = 1
+	return {key: value for key, value in values.items() if value is not None}
+
+
+@dataclass
+class PageAuthor:
+	"""One author of a page: their stored profile (or the one to insert), the details the
+	page's latest post gives and the counters of the page's mentions stored so far."""
+
+	platform: str
+	handle: str
+	stored: dict
+	name: str | None = None
+	customer: str | None = None
+	email: str | None = None
+	first_seen: datetime | None = None
+	details: dict = field(default_factory=dict)
+	details_at: datetime | None = None
+	page_stats: ProfileStats = field(default_factory=ProfileStats)
+
+	@property
+	def is_new(self) -> bool:
+		return not self.stored
+
+	@property
+	def key(self) -> str:
+		return handle_key(self.platform, self.handle)
+
+
+class PageAuthors:
+	"""The profiles of one page of mentions, read in one query and written once each."""
+
+	def __init__(self, mentions: list[Mention], account=None):
+		self.by_mention: dict[tuple[str, str], PageAuthor] = {}
+		self.errors: dict[tuple[str, str], ValueError] = {}
+		authors: dict[tuple[str, str], PageAuthor] = {}
+		instance = instance_of(account)
+		for mention in mentions:
+			try:
+				key = profile_key(mention.platform, mention.author.handle, instance)
+			except ValueError as error:
+				self.errors[mention.key] = error
+				continue
+			author = authors.setdefault(key, PageAuthor(platform=key[0], handle=key[1], stored={}))
+			if author.details_at is None or mention.posted_at >= author.details_at:
+				author.details, author.details_at = author_values(mention.author), mention.posted_at
+			if author.first_seen is None or mention.posted_at < author.first_seen:
+				author.first_seen = mention.posted_at
+			self.by_mention[mention.key] = author
+		self.authors = authors
+		by_key = {author.key: author for author in authors.values()}
+		for row in stored_profiles(list(by_key)):
+			author = by_key.get(row.handle_key)
+			if author is not None:
+				self.adopt(author, row)
+
+	def adopt(self, author: PageAuthor, row: dict) -> None:
+		author.stored, author.name = row, row["name"]
+		author.customer, author.email = row.get("customer"), row.get("email")
+
+	def of(self, mention: Mention) -> PageAuthor:
+		"""The mention's author; raises the ValueError of a handle no profile can be keyed on."""
+		if mention.key in self.errors:
+			raise self.errors[mention.key]
+		return self.by_mention[mention.key]
+
+	def insert(self, author: PageAuthor) -> None:
+		"""A profile for a new author (one another job inserted meanwhile is taken instead)."""
+		doc = frappe.get_doc(
+			{
+				"doctype": "Social Profile",
+				"platform": author.platform,
+				"handle": escape_once(author.handle, LONG_DATA_LENGTH),
+				"handle_key": author.key,
+				"verified": 0,
+				"first_seen": to_system_time(author.first_seen),
+				**author.details,
+			}
+		)
+		doc.flags.ignore_version = True  # the job's own first write
+		try:
+			doc.insert(ignore_permissions=True)
+		except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
+			row = stored_profiles([author.key])
+			if not row:
+				raise
+			self.adopt(author, row[0])
+			return
+		self.adopt(author, doc.as_dict())
+
+	def count(self, author: PageAuthor, sentiment_score: float | None, posted_at: datetime) -> None:
+		"""One newly stored mention of the author (only call it for rows just inserted)."""
+		author.page_stats = add_mention(author.page_stats, sentiment_score, posted_at)
+
+	def save(self) -> None:
+		"""Writes each profile whose counters or details changed, once, in name order.
+
+		The page's counts are added in SQL to what the row holds when it is written, so two
+		jobs storing mentions of one author at once both count (a value read at the start of
+		the page and written back would lose the other job's mentions)."""
+		for author in sorted(self.authors.values(), key=lambda author: author.name or ""):
+			if not author.name:
+				continue
+			details = {key: value for key, value in author.details.items() if author.stored.get(key) != value}
+			if details:
+				frappe.db.set_value("Social Profile", author.name, details)
+				author.stored.update(details)
+			if author.page_stats.mention_count:
+				add_counts(author.name, author.page_stats)
+				author.page_stats = ProfileStats()
+
+
+def add_counts(profile: str, page: ProfileStats) -> None:
+	"""Adds one page's mentions to a profile's counters: count, latest post, and the average of
+	the scores weighted by how many each side holds (the stored side counts every mention)."""
+	frappe.db.sql(
+		"""
+		update `tabSocial Profile` set
+			average_sentiment = case
+				when %(scored)s = 0 then average_sentiment
+				when ifnull(mention_count, 0) = 0 or average_sentiment is null then %(average)s
+				else (average_sentiment * mention_count + %(average)s * %(scored)s) / (mention_count + %(scored)s)
+			end,
+			last_mention_at = greatest(ifnull(last_mention_at, %(last)s), %(last)s),
+			mention_count = ifnull(mention_count, 0) + %(count)s,
+			modified = %(modified)s,
+			modified_by = %(user)s
+		where name = %(name)s
+		""",
 		{
-			"doctype": "Social Profile",
-			"platform": platform,
-			"handle": escape_once(handle, LONG_DATA_LENGTH),
-			"handle_key": key,
-			"verified": int(author.verified),
-			"first_seen": to_system_time(mention.posted_at),
-			**values,
-		}
+			"name": profile,
+			"count": page.mention_count,
+			"scored": page.scored_count or 0,
+			"average": page.average_sentiment,
+			"last": to_system_time(page.last_mention_at),
+			"modified": now_datetime(),
+			"user": frappe.session.user,
+		},
 	)
-	profile.insert(ignore_permissions=True)
-	return profile
 
 
-def record_mention(profile, sentiment_score: float | None, posted_at) -> None:
-	"""Counts one newly stored mention on the profile (only call it for new rows)."""
-	stats = ProfileStats(
-		mention_count=profile.mention_count or 0,
-		last_mention_at=to_utc(profile.last_mention_at),
-		average_sentiment=profile.average_sentiment if profile.mention_count else None,
+def stored_profiles(keys: list[str]) -> list[dict]:
+	"""The stored profiles among `handle_key`s, in one indexed query."""
+	if not keys:
+		return []
+	return frappe.get_all(
+		"Social Profile",
+		filters={"handle_key": ("in", sorted(set(keys)))},
+		fields=["name", "platform", "handle", "handle_key", "customer", "email", *DETAIL_FIELDS],
 	)
-	stats = add_mention(stats, sentiment_score, posted_at)
-	profile.mention_count = stats.mention_count
-	profile.last_mention_at = to_system_time(stats.last_mention_at)
-	profile.average_sentiment = stats.average_sentiment
-	profile.save(ignore_permissions=True)

@@ -331,6 +331,27 @@ def match_open_ticket(
 	return candidates[0]
 
 
+def thread_keys(mention: Mention) -> frozenset[str]:
+	"""Keys two mentions share whenever threading could put them on one ticket.
+
+	A post and a reply to it share the post's id, a conversation its id, and an author's posts
+	the normalised handle: so a shell storing mentions in parallel (several workers) can lock
+	these keys while it decides "append or open", and two mentions of one thread are never
+	decided at the same time without seeing each other's ticket. Keys are plain strings,
+	platform first, since ids are unique per platform only.
+	"""
+	platform = mention.platform.value
+	keys = {f"{platform} post {mention.external_id}"}
+	if mention.in_reply_to:
+		keys.add(f"{platform} post {mention.in_reply_to}")
+	if mention.conversation_id:
+		keys.add(f"{platform} conversation {mention.conversation_id}")
+	handle = normalise_handle(mention.author.handle)
+	if handle:
+		keys.add(f"{platform} author {handle}")
+	return frozenset(keys)
+
+
 def find_open_ticket(
 	mention: Mention,
 	author_handle: str,

@@ -1,14 +1,18 @@
 """Integration tests of the fetch job against a local Mastodon server (run by bench run-tests)."""
 
 import json
+from datetime import datetime, timedelta, timezone
+from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from social_crm.accounts import connector_for
+from social_crm.engine.mention import Author, Mention, Platform
 from social_crm.engine.platform_fakes.bluesky import FakeBluesky
 from social_crm.engine.platform_fakes.mastodon import FakeMastodon
 from social_crm.ingest import build_pipeline, fetch_account, load_cursor, store_mentions
+from social_crm.stored_mention import to_utc
 from social_crm.tasks import enqueue_due_fetches
 from social_crm.tests.records import make_customer
 
@@ -169,6 +173,161 @@ class TestIngest(FrappeTestCase):
 			self.assertIn(account.name, enqueue_due_fetches())
 			fetch_account(account.name)
 			self.assertNotIn(account.name, enqueue_due_fetches())
+
+
+def post(external_id, text, author="lena", at=None, **values) -> Mention:
+	at = at or datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+	return Mention(
+		platform=Platform.MASTODON,
+		external_id=external_id,
+		url=f"https://social.example/@{author}/{external_id}",
+		author=Author(handle=f"{author}@social.example", name=author.title()),
+		text=text,
+		posted_at=at,
+		**values,
+	)
+
+
+class Crash(BaseException):
+	"""The worker dying mid-fetch (not an error a savepoint catches)."""
+
+
+class TestStoringPages(FrappeTestCase):
+	"""store_mentions decides a page in memory, writes each mention once and commits page by page."""
+
+	def setUp(self):
+		clean()
+		if not frappe.db.exists("Monitored Keyword", "_Test Ingest Acme"):
+			frappe.get_doc(
+				{"doctype": "Monitored Keyword", "keyword_name": "_Test Ingest Acme", "query": "acme"}
+			).insert(ignore_permissions=True)
+		frappe.db.commit()
+		self.account = frappe.get_doc(
+			{
+				"doctype": "Social Account",
+				"account_name": ACCOUNT,
+				"platform": "Mastodon",
+				"base_url": "https://social.example",
+				"own_handle": "acme",
+				"enabled": 0,
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()
+
+	def tearDown(self):
+		clean()
+		frappe.db.delete("Monitored Keyword", {"name": "_Test Ingest Acme"})
+		frappe.db.commit()
+
+	def test_a_thread_in_one_page_is_one_ticket_and_each_mention_is_written_once(self):
+		start = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+		posts = [
+			post("t-1", "Acme ist seit heute Morgen kaputt, ich kündige!", at=start, conversation_id="t-1"),
+			post(
+				"t-2",
+				"Acme antwortet nicht, immer noch kaputt.",
+				author="max",
+				at=start + timedelta(minutes=5),
+				in_reply_to="t-1",
+				conversation_id="t-1",
+			),
+			post("t-3", "Hallo Acme?? Nie wieder.", at=start + timedelta(minutes=9)),
+			post("t-4", "Acme hat neue Preise.", author="sam", at=start + timedelta(minutes=12)),
+		]
+		counts = store_mentions(self.account, posts, build_pipeline())
+		self.assertEqual(counts, {"new": 4, "duplicates": 0, "dropped": 0, "failed": []})
+		[ticket] = frappe.get_all("Social Ticket", pluck="name")
+		rows = frappe.get_all(
+			"Social Ticket Mention", filters={"parent": ticket}, pluck="social_mention", order_by="idx"
+		)
+		on_ticket = frappe.get_all(
+			"Social Mention", filters={"social_ticket": ticket}, fields=["name", "external_id", "status"]
+		)
+		self.assertEqual(sorted(m.external_id for m in on_ticket), ["t-1", "t-2", "t-3"])
+		self.assertEqual(set(rows), {m.name for m in on_ticket})
+		self.assertEqual({m.status for m in on_ticket}, {"Ticketed"})
+		reply = frappe.get_doc("Social Mention", {"external_id": "t-2"})
+		self.assertEqual(reply.triage_action, "Append to Ticket")
+		self.assertIn(
+			ticket, reply.triage_reason, "the reason names the real ticket, not triage's placeholder"
+		)
+		names = [m.name for m in on_ticket]
+		self.assertEqual(
+			frappe.db.count("Version", {"ref_doctype": "Social Mention", "docname": ("in", names)}), 0
+		)
+		self.assertEqual(frappe.db.get_value("Social Mention", reply.name, "modified"), reply.creation)
+		lena = frappe.get_doc("Social Profile", {"handle": "lena@social.example"})
+		self.assertEqual(lena.mention_count, 2)
+		self.assertEqual(to_utc(lena.last_mention_at), start + timedelta(minutes=9))
+		issue = frappe.db.get_value("Social Ticket", ticket, "issue")
+		self.assertEqual(
+			frappe.db.count("Communication", {"reference_doctype": "Issue", "reference_name": issue}), 2
+		)
+
+	def test_an_older_post_of_a_backfill_joins_its_author_s_ticket(self):
+		days_ago = datetime.now(timezone.utc) - timedelta(days=6)
+		store_mentions(
+			self.account, [post("b-1", "Acme ist kaputt, ich kündige!", at=days_ago)], build_pipeline()
+		)
+		later = post("b-2", "Acme, warum antwortet niemand? Nie wieder!", at=days_ago + timedelta(hours=3))
+		store_mentions(self.account, [later], build_pipeline())
+		self.assertEqual(frappe.db.count("Social Ticket"), 1)
+		self.assertEqual(
+			frappe.db.get_value("Social Mention", {"external_id": "b-2"}, "triage_action"), "Append to Ticket"
+		)
+
+	def test_duplicates_in_a_page_and_past_the_look_up_are_counted_once(self):
+		from social_crm import ingest
+
+		first = post("d-1", "Acme hat neue Preise.")
+		self.assertEqual(store_mentions(self.account, [first, first], build_pipeline())["duplicates"], 1)
+		# another job stored it between this page's look-up and its insert: the unique key decides
+		with patch.object(ingest, "stored_keys", return_value=set()):
+			counts = store_mentions(
+				self.account, [first, post("d-2", "Acme hat neue Tarife.")], build_pipeline()
+			)
+		self.assertEqual(counts, {"new": 1, "duplicates": 1, "dropped": 0, "failed": []})
+		self.assertEqual(frappe.db.count("Social Mention"), 2)
+		self.assertEqual(
+			frappe.db.get_value("Social Profile", {"handle": "lena@social.example"}, "mention_count"), 2
+		)
+
+	def test_a_crash_mid_fetch_keeps_the_committed_pages_and_the_next_poll_stores_the_rest_once(self):
+		from social_crm import ingest
+
+		start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+		posts = [
+			post(
+				f"c-{i:04d}",
+				f"Acme Update Nummer {i}",
+				author=f"user{i % 7}",
+				at=start + timedelta(minutes=i),
+			)
+			for i in range(ingest.PAGE_SIZE + 50)
+		]
+		write_mention = ingest.write_mention
+
+		def dying(account, item, *args):
+			if item.mention.external_id == posts[ingest.PAGE_SIZE + 10].external_id:
+				raise Crash  # ten mentions of the second page are written, not committed
+			return write_mention(account, item, *args)
+
+		with patch.object(ingest, "write_mention", dying), self.assertRaises(Crash):
+			store_mentions(self.account, posts, build_pipeline())
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Social Mention"), ingest.PAGE_SIZE, "the first page was committed")
+		counts = store_mentions(self.account, posts, build_pipeline())
+		self.assertEqual((counts["new"], counts["duplicates"]), (50, ingest.PAGE_SIZE))
+		self.assertEqual(frappe.db.count("Social Mention"), len(posts))
+		self.assertEqual(
+			sum(
+				frappe.get_all(
+					"Social Profile", {"handle": ("like", "user%@social.example")}, pluck="mention_count"
+				)
+			),
+			len(posts),
+			"each mention is counted on its profile once",
+		)
 
 
 class TestReanalysisAndLearning(FrappeTestCase):

@@ -1,15 +1,16 @@
 """Integration tests of social_crm/tickets.py and api.py (run by `bench run-tests --app social_crm`)."""
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import frappe
 from frappe.tests.utils import FrappeTestCase, change_settings
+from frappe.utils import now_datetime
 
 from social_crm import api, replies, tickets
 from social_crm.engine.platform_fakes.mastodon import FakeMastodon
 from social_crm.engine.triage import R_NEGATIVE, Action, Decision, Priority, Reason, triage
-from social_crm.stored_mention import engine_mention
+from social_crm.stored_mention import engine_mention, to_utc
 from social_crm.tests.records import make_customer, make_mention, make_profile, make_user
 
 TOKEN = "tickets-test-token"
@@ -63,8 +64,17 @@ class TicketTestCase(FrappeTestCase):
 		frappe.set_user("Administrator")
 
 	def mention(self, **values):
+		"""A stored mention by the test's author, on the author's Social Profile as ingest stores it."""
 		values.setdefault("author_handle", self.handle)
+		if "social_profile" not in values:
+			values["social_profile"] = profile_of(values["author_handle"], values.get("platform", "Mastodon"))
 		return make_mention(external_id=values.pop("external_id", uid()), **values)
+
+
+def profile_of(handle: str, platform: str = "Mastodon") -> str:
+	return frappe.db.get_value("Social Profile", {"platform": platform, "handle": handle}) or (
+		make_profile(handle=handle, platform=platform).name
+	)
 
 
 class TestTicketsFromTriage(TicketTestCase):
@@ -176,6 +186,20 @@ class TestTicketsFromTriage(TicketTestCase):
 		self.assertEqual([t.name for t in tickets.open_tickets_for(second)], [ticket])
 		other = self.mention(author_handle=f"bob{uid()}@mastodon.example")
 		self.assertEqual(tickets.open_tickets_for(other), [])
+
+	def test_an_author_s_ticket_is_found_by_the_posts_own_times(self):
+		"""A backfill: posts written days ago, one hour apart, thread by their own times, and a
+		post of the same author written days after the ticket's last activity does not."""
+		old = now_datetime() - timedelta(days=5)
+		first = self.mention(posted_at=old)
+		ticket = tickets.apply_decision(first, negative())
+		self.assertEqual(
+			[t.name for t in tickets.open_tickets_for(self.mention(posted_at=old + timedelta(hours=1)))],
+			[ticket],
+		)
+		[found] = tickets.open_tickets_for(self.mention(posted_at=old + timedelta(hours=1)))
+		self.assertEqual(found.opened_at, to_utc(first.posted_at))
+		self.assertEqual(tickets.open_tickets_for(self.mention(posted_at=old + timedelta(days=3))), [])
 
 	def test_closed_ticket_is_not_open_for_threading(self):
 		first = self.mention()

@@ -47,6 +47,7 @@ from social_crm.engine.triage import (
 	effective_threshold,
 	find_open_ticket,
 	match_open_ticket,
+	thread_keys,
 	triage,
 )
 from social_crm.tests.contract import read_translations
@@ -590,6 +591,36 @@ def test_thread_window_is_configurable():
 	)
 	assert decision.action is Action.APPEND_TO_TICKET
 	assert "48 hours" in decision.reason_text()
+
+
+def test_mentions_threading_can_join_share_a_thread_key_and_others_do_not():
+	"""The keys a parallel shell locks: whatever link triage could find, the two posts share one."""
+	root = post("Acme ist kaputt", external_id="500", conversation_id="c-1", at=NOW - timedelta(hours=1))
+	opened = OpenTicket(
+		name="SOC-TKT-0042",
+		platform=Platform.MASTODON,
+		mention_external_ids=frozenset({"500"}),
+		conversation_ids=frozenset({"c-1"}),
+		author_handle=root.author.handle,
+		opened_at=root.posted_at,
+		last_activity_at=root.posted_at,
+	)
+	joining = {
+		"reply": post("und?", handle="max@mastodon.example", in_reply_to="500"),
+		"conversation": post("same here", handle="eva@mastodon.example", conversation_id="c-1"),
+		"author": post("Hallo??", handle="@Anna@Mastodon.example"),
+		"same post": post("Acme ist kaputt", external_id="500", handle="anna@mastodon.example"),
+	}
+	for how, mention in joining.items():
+		assert match_open_ticket(mention, mention.author.handle, [opened], NOW, timedelta(hours=24)), how
+		assert thread_keys(root) & thread_keys(mention), how
+	elsewhere = [
+		post("Acme", handle="tom@mastodon.example", in_reply_to="501", conversation_id="c-2"),
+		post("Acme", platform="Bluesky", handle="anna@mastodon.example", external_id="500", conversation_id="c-1"),
+	]
+	for mention in elsewhere:
+		assert match_open_ticket(mention, mention.author.handle, [opened], NOW, timedelta(hours=24)) is None
+		assert not thread_keys(root) & thread_keys(mention)
 
 
 def test_no_open_tickets_means_no_thread():

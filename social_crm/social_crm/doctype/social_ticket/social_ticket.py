@@ -1,6 +1,7 @@
 # Copyright (c) 2026, social_crm contributors
 # For license information, please see license.txt
 
+import frappe
 from frappe.model.document import Document
 
 from social_crm import reasons, replies, tickets
@@ -17,7 +18,13 @@ class SocialTicket(Document):
 		reasons.keep_site_language(self)
 		replies.protect_reply_fields(self)
 		replies.prepare_reply(self)
+		tickets.note_activity(self)
 
 	def on_update(self):
 		tickets.on_ticket_update(self)
 		publish_conversation("Social Ticket", self.name)
+
+
+def on_doctype_update():
+	# the author lookup of threading: an author's tickets active since a moment
+	frappe.db.add_index("Social Ticket", ["social_profile", "last_activity_at"])
