@@ -339,6 +339,21 @@ class Throttle:
 	reason: str = ""
 
 
+@dataclass(frozen=True)
+class ThrottleDecision:
+	"""What a platform's answer means for the rest of this poll (Graph usage headers and
+	throttling codes, YouTube quota errors).
+
+	`action`: "go" (carry on), "slow" (carry on, but stop early and poll less often), "wait"
+	(`seconds` is short enough to wait inside the poll) or "pause" (stop until `until`).
+	"""
+
+	action: str
+	until: datetime | None = None
+	seconds: float = 0.0
+	reason: str = ""
+
+
 # --- errors --------------------------------------------------------------------------------
 
 

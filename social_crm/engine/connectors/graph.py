@@ -46,6 +46,7 @@ from social_crm.engine.connectors.base import (
 	Stream,
 	StreamResult,
 	Throttle,
+	ThrottleDecision,
 	bearer,
 	parse_time,
 )
@@ -173,20 +174,6 @@ def _number(value: Any) -> float:
 	except (TypeError, ValueError):
 		return 0.0
 	return number if number == number and number >= 0 else 0.0  # NaN and negatives read as 0
-
-
-@dataclass(frozen=True)
-class ThrottleDecision:
-	"""What the platform's answer means for the rest of this poll.
-
-	`action`: "go" (carry on), "slow" (carry on, but stop early and poll less often), "wait"
-	(`seconds` is short enough to wait inside the poll) or "pause" (stop until `until`).
-	"""
-
-	action: str
-	until: datetime | None = None
-	seconds: float = 0.0
-	reason: str = ""
 
 
 def throttle_decision(

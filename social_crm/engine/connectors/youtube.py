@@ -46,6 +46,7 @@ from social_crm.engine.connectors.base import (
 	SendTimeAuth,
 	Stream,
 	Throttle,
+	ThrottleDecision,
 	bearer,
 	parse_time,
 	register,
@@ -108,35 +109,25 @@ def youtube_error(status: int, payload: Any) -> YouTubeError:
 	return YouTubeError(status, reason, str(error.get("message") or "")[:300], found)
 
 
-@dataclass(frozen=True)
-class QuotaDecision:
-	"""What a YouTube answer means: "go", "wait" `seconds` (short 429), "pause" until `until`."""
-
-	action: str
-	until: datetime | None = None
-	seconds: float = 0.0
-	reason: str = ""
-
-
 def throttle_decision(
 	status: int, headers: Mapping[str, str], payload: Any, now: datetime | None = None
-) -> QuotaDecision:
+) -> ThrottleDecision:
 	"""quotaExceeded: pause until midnight Pacific (retrying only burns more). 429 or
 	rateLimitExceeded: wait out Retry-After (a minute without one)."""
 	now = now or datetime.now(timezone.utc)
 	if status < 400:
-		return QuotaDecision("go")
+		return ThrottleDecision("go")
 	error = youtube_error(status, payload)
 	if error.any_of(QUOTA_REASONS):
-		return QuotaDecision(
+		return ThrottleDecision(
 			"pause", until=next_quota_reset(now), reason="the daily YouTube quota is used up"
 		)
 	if status == 429 or error.any_of(RATE_LIMIT_REASONS):
 		until = reset_time_from_headers(headers, now)
-		return QuotaDecision(
+		return ThrottleDecision(
 			"wait", until=until, seconds=(until - now).total_seconds(), reason="YouTube asked to slow down"
 		)
-	return QuotaDecision("go")
+	return ThrottleDecision("go")
 
 
 @register
