@@ -20,8 +20,9 @@ first, so run it on a bench site of its own. What it does:
   is queued or running;
 * at the first tick, signed webhook deliveries of 60% of the Facebook comments, queued as the
   endpoint queues them (or POSTed to `--site-url` when given, e.g. http://127.0.0.1:8015);
-* with `--kill` (the default when --workers > 1): once a third of the posts are stored, SIGKILL
-  of a worker that is running a fetch, with its work horse (a machine gone): RQ leaves that job
+* with `--kill` (the default when --workers > 1): once a quarter of the posts are stored, SIGKILL
+  of a worker whose work horse is inside a page (holds the page's thread locks), with that horse
+  (a machine gone): RQ leaves that job
   "started"; its heartbeat lapses within 90 s and the next tick queues the account again.
 
 Then it checks and prints: every post stored exactly once (against what the servers served),
@@ -314,6 +315,53 @@ def kill_tree(pid: int) -> list[int]:
 	return [member.pid for member in tree]
 
 
+def cpu_of(pid: int) -> float:
+	"""User + system CPU seconds of a worker, with its finished (reaped) work horses."""
+	try:
+		times = psutil.Process(pid).cpu_times()
+	except psutil.NoSuchProcess:
+		return 0.0
+	return times.user + times.system + times.children_user + times.children_system
+
+
+def inside_a_page(pid: int, lock_names: list[str]) -> bool:
+	"""Whether the work horse `pid` holds thread locks, i.e. is deciding or writing a page
+	(ingest.thread_locks holds them from before the page's first read until its commit)."""
+	from frappe.utils import cint
+
+	db_port = cint(frappe.conf.db_port) or 3306
+	try:
+		ports = {
+			c.laddr.port
+			for c in psutil.Process(pid).connections(kind="tcp")
+			if c.raddr and c.raddr.port == db_port
+		}
+	except (psutil.NoSuchProcess, psutil.AccessDenied, AttributeError):
+		return False
+	threads = {
+		thread_id
+		for thread_id, host in frappe.db.sql("select id, host from information_schema.processlist")
+		if host and host.rsplit(":", 1)[-1].isdigit() and int(host.rsplit(":", 1)[-1]) in ports
+	}
+	if not threads:
+		return False
+	holders = frappe.db.sql("select " + ", ".join(["is_used_lock(%s)"] * len(lock_names)), lock_names)[0]
+	return bool(threads & set(holders))
+
+
+def author_lock_names(handles: set[tuple[str, str]]) -> list[str]:
+	"""The names ingest.thread_locks gives the authors' keys (triage.thread_keys)."""
+	import hashlib
+
+	from social_crm.engine.triage import normalise_handle
+
+	site = frappe.conf.db_name or frappe.local.site
+	return sorted(
+		"scrm:" + hashlib.sha1(f"{site} {platform} author {normalise_handle(handle)}".encode()).hexdigest()[:40]
+		for platform, handle in handles
+	)
+
+
 def stop_workers(procs) -> None:
 	for proc in procs:
 		if proc.poll() is None:
@@ -323,6 +371,23 @@ def stop_workers(procs) -> None:
 			proc.wait(timeout=30)
 		except subprocess.TimeoutExpired:
 			kill_tree(proc.pid)
+
+
+def drop_queued_jobs() -> int:
+	"""Jobs of this site still queued from before (run-tests queues fetches no worker runs):
+	the workers would run them against accounts and mentions that are gone."""
+	from frappe.utils.background_jobs import get_queue
+
+	dropped = 0
+	for name in ("long", "default", "short"):
+		queue = get_queue(name)
+		for job_id in queue.get_job_ids():
+			if job_id.startswith(f"{frappe.local.site}::"):
+				job = queue.fetch_job(job_id)
+				if job is not None:
+					job.delete()
+					dropped += 1
+	return dropped
 
 
 def our_jobs_pending() -> int:
@@ -502,8 +567,12 @@ def main() -> None:
 	expected = {("Mastodon", post.id) for fake in pleromas for post in fake.newest_first()[:200]}
 	expected |= {("Facebook", comment.id) for _fake, comments in pages for comment in comments}
 	bodies = [body for fake, comments in pages for body in deliveries(fake, comments, rng)]
+	handles = {("Mastodon", f"{post.author}@{HOST}") for post in pool}
+	handles |= {("Facebook", fake.author_of(c)["id"]) for fake, comments in pages for c in comments}
+	lock_names = author_lock_names(handles)
 
 	clean()
+	print(f"dropped {drop_queued_jobs()} jobs of this site queued before the run (e.g. by run-tests)")
 	accounts = setup(pleromas, pages)
 	log_dir = os.path.join(os.path.dirname(os.getcwd()), "logs")
 	procs = start_workers(args.workers, log_dir)
@@ -533,10 +602,11 @@ def main() -> None:
 			ticks += 1
 			frappe.db.rollback()  # a fresh snapshot for the counts
 			stored = frappe.db.count("Social Mention")
-			if kill and not killed and stored >= len(expected) / 3:
+			if kill and not killed and stored >= len(expected) / 4:
 				for pid, worker in rq_workers(procs).items():
 					job_id = worker.get_current_job_id() or ""
-					if "::social_crm_fetch::" in job_id:
+					horses = [child.pid for child in psutil.Process(pid).children()]
+					if "::social_crm_fetch::" in job_id and any(inside_a_page(h, lock_names) for h in horses):
 						pids = kill_tree(pid)
 						killed = {
 							"account": job_id.rsplit("::", 1)[1],
@@ -545,8 +615,8 @@ def main() -> None:
 							"pids": pids,
 						}
 						print(
-							f"{killed['at']:.1f}s: SIGKILL worker {pid} and its horse {pids[:-1]} while fetching "
-							f"{killed['account']} ({stored} mentions stored so far)"
+							f"{killed['at']:.1f}s: SIGKILL worker {pid} and its horse {pids[:-1]} while it wrote a page "
+							f"of {killed['account']} (holding its thread locks; {stored} mentions committed so far)"
 						)
 						break
 			fetched = frappe.db.count(
@@ -560,6 +630,14 @@ def main() -> None:
 				break
 			time.sleep(args.tick)
 		wall = time.monotonic() - clock
+		worker_cpu = sum(cpu_of(proc.pid) for proc in procs if proc.poll() is None)
+		job_time = frappe.db.sql(
+			"select sum(duration) from `tabSocial Fetch Log` where started_at >= %s", run_started
+		)[0][0]
+		print(
+			f"CPU of the live workers and their work horses {worker_cpu:.1f}s; fetch jobs' summed duration "
+			f"{job_time or 0:.1f}s (their mean concurrency {(job_time or 0) / wall:.2f})"
+		)
 		print(
 			f"wall time {wall:.1f}s with {args.workers} worker(s) (first tick to everything stored; "
 			f"{ticks} ticks every {args.tick}s), this script's CPU {time.process_time() - cpu:.1f}s, "
