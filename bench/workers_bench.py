@@ -357,7 +357,8 @@ def author_lock_names(handles: set[tuple[str, str]]) -> list[str]:
 
 	site = frappe.conf.db_name or frappe.local.site
 	return sorted(
-		"scrm:" + hashlib.sha1(f"{site} {platform} author {normalise_handle(handle)}".encode()).hexdigest()[:40]
+		"scrm:"
+		+ hashlib.sha1(f"{site} {platform} author {normalise_handle(handle)}".encode()).hexdigest()[:40]
 		for platform, handle in handles
 	)
 
@@ -483,7 +484,9 @@ def check(expected: set[tuple[str, str]], run_started, killed: bool) -> bool:
 		f"counters off on {len(wrong)} (count, average sentiment, last mention recomputed from the mentions)"
 	)
 	for p in wrong[:5]:
-		print(f"  {p.handle}: stored {p.mention_count}/{p.average_sentiment}/{p.last_mention_at}, mentions {p.n}/{p.average}/{p.last}")
+		print(
+			f"  {p.handle}: stored {p.mention_count}/{p.average_sentiment}/{p.last_mention_at}, mentions {p.n}/{p.average}/{p.last}"
+		)
 	ok &= not wrong and len(profiles) == authors and not keyed and not without
 
 	split = frappe.db.sql(
@@ -519,9 +522,7 @@ def check(expected: set[tuple[str, str]], run_started, killed: bool) -> bool:
 		print(f"  {e.method}: {(e.error or '').strip().splitlines()[-1][:160] if e.error else ''}")
 	ok &= not others and (len(kills) == 1 if killed else not kills)
 
-	logs = frappe.db.sql(
-		"select status, count(*) from `tabSocial Fetch Log` group by status", as_list=True
-	)
+	logs = frappe.db.sql("select status, count(*) from `tabSocial Fetch Log` group by status", as_list=True)
 	print("fetch logs: " + ", ".join(f"{status} {n}" for status, n in logs))
 	return ok
 
@@ -535,7 +536,10 @@ def main() -> None:
 	parser.add_argument("--workers", type=int, default=3)
 	parser.add_argument("--posts", type=int, default=600, help="federated posts in the pool")
 	parser.add_argument(
-		"--share", type=float, default=0.3, help="share of the pool each instance serves (a first poll reads 200)"
+		"--share",
+		type=float,
+		default=0.3,
+		help="share of the pool each instance serves (a first poll reads 200)",
 	)
 	parser.add_argument("--comments", type=int, default=60, help="comments per Facebook page")
 	parser.add_argument("--tick", type=float, default=5.0, help="seconds between scheduler ticks")

@@ -106,7 +106,7 @@ class ConcurrentCase(FrappeTestCase):
 
 
 class TestTwoWorkersStoringAtOnce(ConcurrentCase):
-	def test_pages_meeting_on_an_author_a_thread_and_a_post_end_with_one_profile_ticket_and_mention_each(self):
+	def test_pages_sharing_an_author_a_thread_and_a_post_give_one_profile_ticket_and_mention(self):
 		shared = post("s-1", "Acme hat neue Preise.", "tom", 1)
 		complaint = dict(conversation_id="c-1")
 		page_a = [
@@ -133,9 +133,13 @@ class TestTwoWorkersStoringAtOnce(ConcurrentCase):
 		self.assertEqual(frappe.db.count("Social Mention"), 7, "each post once")
 		self.assertEqual(frappe.db.count("Social Mention", {"external_id": "s-1"}), 1)
 		profiles = frappe.get_all(
-			"Social Profile", fields=["name", "handle", "mention_count", "average_sentiment", "last_mention_at"]
+			"Social Profile",
+			fields=["name", "handle", "mention_count", "average_sentiment", "last_mention_at"],
 		)
-		self.assertEqual(sorted(p.handle for p in profiles), [f"{a}@social.example" for a in ("lena", "max", "nina", "tom")])
+		self.assertEqual(
+			sorted(p.handle for p in profiles),
+			[f"{a}@social.example" for a in ("lena", "max", "nina", "tom")],
+		)
 		for profile in profiles:
 			mentions = frappe.get_all(
 				"Social Mention", {"social_profile": profile.name}, ["sentiment_score", "posted_at"]
@@ -151,7 +155,9 @@ class TestTwoWorkersStoringAtOnce(ConcurrentCase):
 		self.assertTrue(on_tickets[0])
 		rows = frappe.get_all("Social Ticket Mention", {"parent": on_tickets[0]}, pluck="social_mention")
 		self.assertEqual(len(rows), len(set(rows)), "no mention twice on the ticket")
-		self.assertEqual(frappe.db.count("Issue", {"social_ticket": ("is", "set")}), frappe.db.count("Social Ticket"))
+		self.assertEqual(
+			frappe.db.count("Issue", {"social_ticket": ("is", "set")}), frappe.db.count("Social Ticket")
+		)
 
 
 class TestFetchJobsOfDeadWorkers(ConcurrentCase):
@@ -196,7 +202,9 @@ class TestFetchJobsOfDeadWorkers(ConcurrentCase):
 		self.assertIn(job.id, self.queue.get_job_ids())
 		self.assertEqual(job.kwargs["kwargs"]["account_name"], ACCOUNTS[0])
 		self.assertEqual(
-			frappe.db.count("Error Log", {"method": f"Social CRM: the fetch of {ACCOUNTS[0]} died with its worker"}),
+			frappe.db.count(
+				"Error Log", {"method": f"Social CRM: the fetch of {ACCOUNTS[0]} died with its worker"}
+			),
 			1,
 		)
 
@@ -208,7 +216,11 @@ class TestFetchJobsOfDeadWorkers(ConcurrentCase):
 		self.assertEqual(job.get_status(), JobStatus.STARTED)
 		self.assertNotIn(job.id, self.queue.get_job_ids())
 		self.assertEqual(
-			[job_id for job_id in self.queue.get_job_ids() if job_id == create_job_id(tasks.fetch_job_id(ACCOUNTS[0]))],
+			[
+				job_id
+				for job_id in self.queue.get_job_ids()
+				if job_id == create_job_id(tasks.fetch_job_id(ACCOUNTS[0]))
+			],
 			[],
 		)
 
@@ -222,7 +234,9 @@ class TestFetchJobsOfDeadWorkers(ConcurrentCase):
 		tasks.enqueue_due_fetches()
 		self.assertEqual(get_job(tasks.fetch_job_id(ACCOUNTS[0])).get_status(), JobStatus.QUEUED)
 		self.assertEqual(
-			frappe.db.count("Error Log", {"method": f"Social CRM: the fetch of {ACCOUNTS[0]} died with its worker"}),
+			frappe.db.count(
+				"Error Log", {"method": f"Social CRM: the fetch of {ACCOUNTS[0]} died with its worker"}
+			),
 			1,
 		)
 
@@ -249,7 +263,16 @@ class TestAgentSavesWhileTheJobAppends(ConcurrentCase):
 		form = frappe.get_doc("Social Ticket", ticket_name)  # the agent opens the ticket
 		store_mentions(
 			account,
-			[post("e-2", "Acme, immer noch kaputt, niemand antwortet.", "max", 30, in_reply_to="e-1", conversation_id="c-9")],
+			[
+				post(
+					"e-2",
+					"Acme, immer noch kaputt, niemand antwortet.",
+					"max",
+					30,
+					in_reply_to="e-1",
+					conversation_id="c-9",
+				)
+			],
 			build_pipeline(),
 		)
 		frappe.db.commit()
@@ -258,7 +281,9 @@ class TestAgentSavesWhileTheJobAppends(ConcurrentCase):
 		frappe.db.commit()
 		ticket = frappe.get_doc("Social Ticket", ticket_name)
 		self.assertEqual(ticket.subject, "Ausfall seit heute Morgen (Lena)")
-		appended = frappe.db.get_value("Social Mention", {"external_id": "e-2"}, ["name", "posted_at"], as_dict=True)
+		appended = frappe.db.get_value(
+			"Social Mention", {"external_id": "e-2"}, ["name", "posted_at"], as_dict=True
+		)
 		self.assertIn(appended.name, [row.social_mention for row in ticket.mentions])
 		self.assertEqual(len(ticket.mentions), 2)
 		self.assertEqual(to_utc(ticket.last_activity_at), to_utc(appended.posted_at))
