@@ -544,6 +544,12 @@ def main() -> None:
 	parser.add_argument("--comments", type=int, default=60, help="comments per Facebook page")
 	parser.add_argument("--tick", type=float, default=5.0, help="seconds between scheduler ticks")
 	parser.add_argument("--kill", action=argparse.BooleanOptionalAction, default=None)
+	parser.add_argument(
+		"--kill-what",
+		choices=("worker", "horse"),
+		default="worker",
+		help="worker: the worker with its horse (the job stays 'started'); horse: the horse only (its worker fails the job)",
+	)
 	parser.add_argument("--seed", type=int, default=15)
 	parser.add_argument("--site-url", help="POST the webhook deliveries there instead of queueing them")
 	parser.add_argument("--timeout", type=float, default=900)
@@ -611,7 +617,7 @@ def main() -> None:
 					job_id = worker.get_current_job_id() or ""
 					horses = [child.pid for child in psutil.Process(pid).children()]
 					if "::social_crm_fetch::" in job_id and any(inside_a_page(h, lock_names) for h in horses):
-						pids = kill_tree(pid)
+						pids = kill_tree(pid) if args.kill_what == "worker" else kill_tree(horses[0])
 						killed = {
 							"account": job_id.rsplit("::", 1)[1],
 							"at": time.monotonic() - clock,
@@ -619,7 +625,13 @@ def main() -> None:
 							"pids": pids,
 						}
 						print(
-							f"{killed['at']:.1f}s: SIGKILL worker {pid} and its horse {pids[:-1]} while it wrote a page "
+							f"{killed['at']:.1f}s: SIGKILL "
+							+ (
+								f"worker {pid} and its horse {pids[:-1]}"
+								if args.kill_what == "worker"
+								else f"the horse {pids} of worker {pid}"
+							)
+							+ " while it wrote a page "
 							f"of {killed['account']} (holding its thread locks; {stored} mentions committed so far)"
 						)
 						break
@@ -657,7 +669,8 @@ def main() -> None:
 			print(
 				f"killed job of {killed['account']}: queued again by a tick "
 				f"{(recovered[0].creation - run_started).total_seconds() - killed['at']:.0f}s after the kill "
-				f"(RQ heartbeat 90 s), fetch logs of that account {runs}"
+				f"{'(RQ heartbeat 90 s)' if args.kill_what == 'worker' else '(failed by its worker at once)'}, "
+				f"fetch logs of that account {runs}"
 				if recovered
 				else f"killed job of {killed['account']} was NOT recovered"
 			)

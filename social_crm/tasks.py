@@ -106,12 +106,20 @@ def dead_job_of(account_name: str) -> str | None:
 
 
 def log_died(account_name: str, what: str) -> None:
+	"""`what`: "worker" (the worker is gone, found by its lapsed heartbeat) or "horse" (the
+	process running the job was killed and its worker failed the job)."""
+	killed = (
+		_("The worker running the fetch was killed.")
+		if what == "worker"
+		else _("The process running the fetch was killed; its worker lives on.")
+	)
 	frappe.log_error(
 		title=_("Social CRM: the fetch of {0} died with its worker").format(account_name),
-		message=_(
-			"The worker running the fetch was killed ({0}). The pages it had committed are kept, "
-			"the one it was writing was rolled back; the fetch is queued again."
-		).format(what),
+		message=killed
+		+ " "
+		+ _(
+			"The pages it had committed are kept, the one it was writing was rolled back; the fetch is queued again."
+		),
 	)
 
 
