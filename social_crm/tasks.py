@@ -49,16 +49,46 @@ def fetch_account_job(account_name: str) -> dict:
 
 	The lock is a MariaDB named lock on the job's own connection, so it ends with the process
 	that holds it whatever kills it. A job that finds it held leaves the account alone: the
-	holder is a fetch still running, e.g. the work horse of a worker that was killed (RQ
-	horses outlive their worker), which `recover_dead_fetches` could not tell from a dead one."""
+	holder is a fetch still running (e.g. another job of the account started by hand).
+	The job notes its connection id, so a dead worker's connection can be ended
+	(`end_connection_of`)."""
 	name = account_lock_name(account_name)
 	if not frappe.db.sql("select get_lock(%s, 0)", name)[0][0]:
 		frappe.logger("social_crm").info(f"{account_name}: another fetch is still running, skipped")
 		return {"social_account": account_name, "status": "Skipped"}
+	connection = connection_key(account_name)
+	frappe.cache.set_value(
+		connection, frappe.db.sql("select connection_id()")[0][0], expires_in_sec=FETCH_TIMEOUT * 2
+	)
 	try:
 		return fetch_account(account_name)
 	finally:
+		frappe.cache.delete_value(connection)
 		frappe.db.sql("select release_lock(%s)", name)
+
+
+def connection_key(account_name: str) -> str:
+	"""Where a running fetch job notes its database connection (for `end_connection_of`)."""
+	return f"social_crm_fetch_connection::{account_name}"
+
+
+def end_connection_of(account_name: str) -> None:
+	"""Ends the database connection of a dead fetch job, if the server still keeps it.
+
+	A killed process's connection closes with it, but one on a machine that went away stays
+	open on the server until its idle timeout (`wait_timeout`, 8 hours by default), holding
+	the job's named locks (the account's, the threads and authors of its page) and its open
+	transaction's row locks, so other workers' pages would wait for it and fail. The job
+	noted its connection id when it started; the site's own database user may end its own
+	connections (KILL), which rolls the transaction back and frees the locks now."""
+	connection = frappe.cache.get_value(connection_key(account_name))
+	frappe.cache.delete_value(connection_key(account_name))
+	if not connection or connection == frappe.db.sql("select connection_id()")[0][0]:
+		return
+	try:
+		frappe.db.sql(f"kill connection {int(connection)}")
+	except Exception:
+		pass  # gone already (ER_NO_SUCH_THREAD), as after a killed process
 
 
 def account_lock_name(account_name: str) -> str:
@@ -75,8 +105,10 @@ def recover_dead_fetches() -> list[str]:
 	when some worker next cleans the registries (every 10 minutes) and until then the job's
 	status stays "started", which is all `deduplicate` reads. Cleaning the registry here
 	(RQ's own `cleanup`: status failed, into the FailedJobRegistry) lets this tick queue the
-	account again. What the dead job had not committed of its page died with its database
-	connection (rolled back whole); its committed pages stay and are found as duplicates."""
+	account again. What the dead job had not committed of its page dies with its database
+	connection, rolled back whole: at once when the process was killed, and through
+	`end_connection_of` when the server still keeps the connection of a machine that is gone.
+	Its committed pages stay and are found as duplicates."""
 	from rq.registry import StartedJobRegistry
 
 	from frappe.utils.background_jobs import create_job_id, get_queue
@@ -89,6 +121,7 @@ def recover_dead_fetches() -> list[str]:
 	registry.cleanup()
 	accounts = [job_id.removeprefix(prefix) for job_id in dead]
 	for account in accounts:
+		end_connection_of(account)
 		log_died(account, "worker")
 	return accounts
 

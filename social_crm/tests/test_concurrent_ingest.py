@@ -240,6 +240,36 @@ class TestFetchJobsOfDeadWorkers(ConcurrentCase):
 			1,
 		)
 
+	def test_the_connection_a_gone_machine_left_open_is_ended_so_its_locks_are_free(self):
+		site, sites_path = frappe.local.site, frappe.local.sites_path
+		name = tasks.account_lock_name(ACCOUNTS[0])
+		holding, gone = threading.Event(), threading.Event()
+
+		def job_on_a_machine_that_goes_away():
+			frappe.init(site=site, sites_path=sites_path)
+			frappe.connect()
+			try:
+				frappe.db.sql("select get_lock(%s, 0)", name)
+				connection = frappe.db.sql("select connection_id()")[0][0]
+				frappe.cache.set_value(tasks.connection_key(ACCOUNTS[0]), connection)
+				holding.set()
+				gone.wait(timeout=60)  # the server keeps the connection open meanwhile
+			finally:
+				try:
+					frappe.destroy()
+				except Exception:
+					pass  # its connection was ended
+
+		thread = threading.Thread(target=job_on_a_machine_that_goes_away)
+		thread.start()
+		self.assertTrue(holding.wait(timeout=60))
+		self.assertEqual(frappe.db.sql("select is_free_lock(%s)", name)[0][0], 0)
+		self.started_by_a_worker(heartbeat_in=-10)
+		tasks.enqueue_due_fetches()
+		self.assertEqual(frappe.db.sql("select is_free_lock(%s)", name)[0][0], 1)
+		gone.set()
+		thread.join(timeout=60)
+
 	def test_a_fetch_finding_the_account_still_fetched_elsewhere_leaves_it_alone(self):
 		def holder():
 			frappe.db.sql("select get_lock(%s, 0)", tasks.account_lock_name(ACCOUNTS[0]))
