@@ -27,7 +27,7 @@ first, so run it on a bench site of its own. What it does:
 
 Then it checks and prints: every post stored exactly once (against what the servers served),
 one profile per author with counters equal to those recomputed from the mentions, no thread on
-two tickets, one Issue per ticket, the Error Log entries written during the run (only the kill's
+two tickets, one Issue per ticket with one Communication per appended post, the Error Log entries written during the run (only the kill's
 is expected), and the wall time from the first tick to the last stored post. Run it with
 `--workers 1` for the figure to compare against (no kill).
 """
@@ -511,6 +511,25 @@ def check(expected: set[tuple[str, str]], run_started, killed: bool) -> bool:
 		f"mentions on two tickets {on_two}, tickets without Issue {no_issue}, Issues {issues}"
 	)
 	ok &= not split and not on_two and not no_issue and issues == tickets
+	timeline = frappe.db.sql(
+		"""select count(*) from (select t.name, count(r.name) as thread,
+			(select count(*) from `tabCommunication` c where c.reference_doctype = 'Issue'
+				and c.reference_name = t.issue and c.sent_or_received = 'Received') as received
+		from `tabSocial Ticket` t join `tabSocial Ticket Mention` r on r.parent = t.name
+		group by t.name having thread - 1 != received) x"""
+	)[0][0]
+	rows = frappe.db.count("Social Ticket Mention")
+	ticketed = frappe.db.count("Social Mention", {"social_ticket": ("is", "set")})
+	print(
+		f"threads: {rows} rows on tickets for {ticketed} ticketed mentions; tickets whose Issue timeline "
+		f"misses or repeats an appended post {timeline}"
+	)
+	ok &= not timeline and rows == ticketed
+	unlinked = unlinked_tickets()
+	print(
+		f"tickets holding a post linked to none of its others (same author, conversation or reply) {unlinked}"
+	)
+	ok &= not unlinked
 
 	errors = frappe.get_all(
 		"Error Log", {"creation": (">=", run_started)}, ["method", "error"], order_by="creation"
@@ -525,6 +544,38 @@ def check(expected: set[tuple[str, str]], run_started, killed: bool) -> bool:
 	logs = frappe.db.sql("select status, count(*) from `tabSocial Fetch Log` group by status", as_list=True)
 	print("fetch logs: " + ", ".join(f"{status} {n}" for status, n in logs))
 	return ok
+
+
+def unlinked_tickets() -> int:
+	"""Tickets whose posts fall apart into groups that share no author, conversation or reply:
+	threading put a post on a ticket it has nothing to do with."""
+	by_ticket: dict[str, list] = {}
+	for row in frappe.db.sql(
+		"""select social_ticket, external_id, author_handle, conversation_id, in_reply_to
+		from `tabSocial Mention` where ifnull(social_ticket, '') != ''""",
+		as_dict=True,
+	):
+		by_ticket.setdefault(row.social_ticket, []).append(row)
+	count = 0
+	for posts in by_ticket.values():
+		group = {post.external_id: post.external_id for post in posts}
+
+		def root(key, group=group):
+			while group[key] != key:
+				key = group[key]
+			return key
+
+		for i, a in enumerate(posts):
+			for b in posts[:i]:
+				if (
+					a.author_handle == b.author_handle
+					or (a.conversation_id and a.conversation_id == b.conversation_id)
+					or a.in_reply_to == b.external_id
+					or b.in_reply_to == a.external_id
+				):
+					group[root(a.external_id)] = root(b.external_id)
+		count += len({root(post.external_id) for post in posts}) > 1
+	return count
 
 
 # --- the run ----------------------------------------------------------------------------------
