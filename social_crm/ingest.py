@@ -218,7 +218,8 @@ def thread_locks(mentions: list[Mention]):
 	author or carry one post (a webhook and a poll) wait for each other here, so the later one
 	sees the earlier one's ticket, profile and mention instead of opening a second. MariaDB's
 	named locks are taken in sorted order (no deadlock between pages), each wait is bounded
-	(a timeout retries the page), and they are released whatever happens.
+	(a timeout retries the page), and they are released whatever happens. The page's reads
+	begin after the locks are held, in a fresh snapshot.
 	"""
 	site = frappe.conf.db_name or frappe.local.site
 	names = sorted(
@@ -231,6 +232,10 @@ def thread_locks(mentions: list[Mention]):
 	if not names:
 		yield
 		return
+	# MariaDB's snapshot (REPEATABLE READ) starts at a transaction's first read: one the caller
+	# began before the wait (reading the account) would hide what the job waited for committed,
+	# its profiles, mentions and tickets. What the caller wrote before is committed with it.
+	frappe.db.commit()
 	try:
 		acquired = frappe.db.sql(
 			"select " + " and ".join(["get_lock(%s, %s)"] * len(names)),

@@ -142,13 +142,16 @@ def forget_history(doctype: str, names: list[str]) -> None:
 # --- Frappe's data-subject requests ----------------------------------------------------------
 
 
-def sync_author_email(profile) -> None:
+def sync_author_email(profile, *, linked: bool = True) -> None:
 	"""Social Profile.on_update: the linked Contact's e-mail on the profile's mentions and
-	tickets, so a Personal Data Download/Deletion Request for that address finds them."""
+	tickets, so a Personal Data Download/Deletion Request for that address finds them
+	(`linked=False`: on the profile only, for one just inserted that nothing links to)."""
 	email = frappe.db.get_value("Contact", profile.contact, "email_id") if profile.contact else ""
 	email = email or ""
 	if (profile.email or "") != email:
 		profile.db_set("email", email, update_modified=False)
+	if not linked:
+		return
 	for doctype in ("Social Mention", "Social Ticket"):
 		frappe.db.set_value(
 			doctype,

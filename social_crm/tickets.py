@@ -336,8 +336,9 @@ def append_to_ticket(ticket_name: str, mention_doc, decision: Decision) -> str:
 	)
 	row.db_insert()
 	activity = [get_datetime(value) for value in (ticket.last_activity_at, mention_doc.posted_at) if value]
-	# Always written, so `modified` moves on: an agent's form opened before this row was added
-	# cannot be saved over it (Frappe refuses a save of a document modified since it was opened).
+	# The job's own fields leave `modified` alone, so an agent's form opened before stays
+	# saveable and its save keeps this row (ticket_edits.py); a field agents edit (priority,
+	# status) moves it, so Frappe refuses such a form instead of it undoing the job's change.
 	values = {"last_activity_at": max(activity) if activity else None}
 	priority = existing_priority(str(decision.priority))
 	if is_higher(priority, ticket.priority):
@@ -349,7 +350,7 @@ def append_to_ticket(ticket_name: str, mention_doc, decision: Decision) -> str:
 		doc.status = "Open"
 		doc.save(ignore_permissions=True)
 	else:
-		frappe.db.set_value("Social Ticket", ticket_name, values)
+		frappe.db.set_value("Social Ticket", ticket_name, values, update_modified="priority" in values)
 	if ticket.issue:
 		if is_higher(priority, frappe.db.get_value("Issue", ticket.issue, "priority")):
 			issue = frappe.get_doc("Issue", ticket.issue)

@@ -35,6 +35,14 @@ class SocialProfile(Document):
 			)
 
 	def on_update(self):
+		if self.flags.in_insert:
+			# Nothing links to a profile being inserted yet. An update of the mentions "where
+			# social_profile = <new name>" would find none and only lock the index gap where
+			# they would go: fetch jobs inserting other authors' mentions there at the same
+			# time then deadlock on it (issue 15).
+			if self.contact and not self.email:
+				privacy.sync_author_email(self, linked=False)
+			return
 		if self.has_value_changed("contact") or (self.contact and not self.email):
 			privacy.sync_author_email(self)
 		propagate_customer(self)

@@ -4,7 +4,7 @@
 import frappe
 from frappe.model.document import Document
 
-from social_crm import reasons, replies, tickets
+from social_crm import reasons, replies, ticket_edits, tickets
 from social_crm.inbox import publish_conversation
 
 
@@ -15,6 +15,7 @@ class SocialTicket(Document):
 		reasons.show_in_reader_language(self)
 
 	def validate(self):
+		ticket_edits.keep_appended(self)
 		reasons.keep_site_language(self)
 		replies.protect_reply_fields(self)
 		replies.prepare_reply(self)
