@@ -156,7 +156,7 @@ class KeywordIndex:
 		candidates: set[int] = set(self._always)
 		exact, prefixes, suffixes = keys["w"], keys["w>"], keys["w<"]
 		prefix_lengths, suffix_lengths = self._lengths["w>"], self._lengths["w<"]
-		for word in folded.positions:
+		for word in folded.word_set:
 			found = exact.get(word)
 			if found:
 				candidates.update(found)
