@@ -33,6 +33,9 @@ from social_crm.engine.text_folding import FoldedText
 
 __all__ = ["KeywordIndex", "KeywordSpec", "Query", "QuerySyntaxError", "parse"]
 
+_WORD_CACHE_SIZE = 50_000
+"""Distinct words whose index entries a KeywordIndex keeps (tens of bytes each, most empty)."""
+
 
 def language_code(language: str) -> str:
 	"""The primary language subtag: "de-DE", "de_AT", "DE" all become "de"."""
@@ -112,6 +115,7 @@ class KeywordIndex:
 		self._lengths = {
 			kind: sorted({len(key) for key in self._keys[kind]}) for kind in ("w>", "w<", "#>", "@>")
 		}
+		self._by_word: dict[str, tuple[int, ...]] = {}
 
 	def __len__(self) -> int:
 		return len(self.specs)
@@ -152,26 +156,17 @@ class KeywordIndex:
 		return [spec.name for spec in self.match(text, platform, language)]
 
 	def _candidates(self, folded: FoldedText) -> set[int]:
-		keys = self._keys
 		candidates: set[int] = set(self._always)
-		exact, prefixes, suffixes = keys["w"], keys["w>"], keys["w<"]
-		prefix_lengths, suffix_lengths = self._lengths["w>"], self._lengths["w<"]
+		cache = self._by_word
 		for word in folded.word_set:
-			found = exact.get(word)
+			found = cache.get(word)
+			if found is None:
+				if len(cache) >= _WORD_CACHE_SIZE:  # a cache, safe to drop
+					cache.clear()
+				found = cache[word] = self._word_entries(word)
 			if found:
 				candidates.update(found)
-			for length in prefix_lengths:
-				if length > len(word):
-					break
-				found = prefixes.get(word[:length])
-				if found:
-					candidates.update(found)
-			for length in suffix_lengths:
-				if length > len(word):
-					break
-				found = suffixes.get(word[-length:])
-				if found:
-					candidates.update(found)
+		keys = self._keys
 		for kind, pool in (("#", folded.hashtags), ("@", folded.handles)):
 			exact, prefixes, lengths = keys[kind], keys[kind + ">"], self._lengths[kind + ">"]
 			for item in pool:
@@ -181,6 +176,23 @@ class KeywordIndex:
 						break
 					candidates.update(prefixes.get(item[:length], ()))
 		return candidates
+
+	def _word_entries(self, word: str) -> tuple[int, ...]:
+		"""The entries one word can satisfy: filed under it, under one of its prefixes or
+		under one of its suffixes. Words repeat from post to post, so this is kept per word
+		(`_by_word`) and a post costs one look-up per distinct word."""
+		keys = self._keys
+		found: list[int] = list(keys["w"].get(word, ()))
+		prefixes, suffixes = keys["w>"], keys["w<"]
+		for length in self._lengths["w>"]:
+			if length > len(word):
+				break
+			found += prefixes.get(word[:length], ())
+		for length in self._lengths["w<"]:
+			if length > len(word):
+				break
+			found += suffixes.get(word[-length:], ())
+		return tuple(dict.fromkeys(found)) if found else ()
 
 
 def _parse_spec(spec: KeywordSpec) -> Query:
