@@ -33,9 +33,6 @@ from social_crm.engine.text_folding import FoldedText
 
 __all__ = ["KeywordIndex", "KeywordSpec", "Query", "QuerySyntaxError", "parse"]
 
-_WORD_CACHE_SIZE = 50_000
-"""Distinct words whose index entries a KeywordIndex keeps (tens of bytes each, most empty)."""
-
 
 def language_code(language: str) -> str:
 	"""The primary language subtag: "de-DE", "de_AT", "DE" all become "de"."""
@@ -115,7 +112,16 @@ class KeywordIndex:
 		self._lengths = {
 			kind: sorted({len(key) for key in self._keys[kind]}) for kind in ("w>", "w<", "#>", "@>")
 		}
-		self._by_word: dict[str, tuple[int, ...]] = {}
+		# per wildcard kind: the shortest stem length and the stems cut to it (first letters
+		# for prefixes, last letters for suffixes)
+		self._gates: dict[str, tuple[int, frozenset[str]]] = {}
+		for kind in ("w>", "w<"):
+			shortest = self._lengths[kind][0] if self._lengths[kind] else 0
+			stems = self._keys[kind]
+			if kind == "w>":
+				self._gates[kind] = (shortest, frozenset(key[:shortest] for key in stems))
+			else:
+				self._gates[kind] = (shortest, frozenset(key[len(key) - shortest :] for key in stems))
 
 	def __len__(self) -> int:
 		return len(self.specs)
@@ -156,17 +162,31 @@ class KeywordIndex:
 		return [spec.name for spec in self.match(text, platform, language)]
 
 	def _candidates(self, folded: FoldedText) -> set[int]:
+		keys = self._keys
 		candidates: set[int] = set(self._always)
-		cache = self._by_word
+		exact, prefixes, suffixes = keys["w"], keys["w>"], keys["w<"]
+		prefix_lengths, suffix_lengths = self._lengths["w>"], self._lengths["w<"]
+		# A word can only meet a wildcard stem if its first (last) few letters begin (end) one:
+		# one set look-up rules out most words before the look-up per stem length.
+		(head, heads), (tail, tails) = self._gates["w>"], self._gates["w<"]
 		for word in folded.word_set:
-			found = cache.get(word)
-			if found is None:
-				if len(cache) >= _WORD_CACHE_SIZE:  # a cache, safe to drop
-					cache.clear()
-				found = cache[word] = self._word_entries(word)
+			found = exact.get(word)
 			if found:
 				candidates.update(found)
-		keys = self._keys
+			if word[:head] in heads:
+				for length in prefix_lengths:
+					if length > len(word):
+						break
+					found = prefixes.get(word[:length])
+					if found:
+						candidates.update(found)
+			if word[len(word) - tail :] in tails:
+				for length in suffix_lengths:
+					if length > len(word):
+						break
+					found = suffixes.get(word[-length:])
+					if found:
+						candidates.update(found)
 		for kind, pool in (("#", folded.hashtags), ("@", folded.handles)):
 			exact, prefixes, lengths = keys[kind], keys[kind + ">"], self._lengths[kind + ">"]
 			for item in pool:
@@ -176,23 +196,6 @@ class KeywordIndex:
 						break
 					candidates.update(prefixes.get(item[:length], ()))
 		return candidates
-
-	def _word_entries(self, word: str) -> tuple[int, ...]:
-		"""The entries one word can satisfy: filed under it, under one of its prefixes or
-		under one of its suffixes. Words repeat from post to post, so this is kept per word
-		(`_by_word`) and a post costs one look-up per distinct word."""
-		keys = self._keys
-		found: list[int] = list(keys["w"].get(word, ()))
-		prefixes, suffixes = keys["w>"], keys["w<"]
-		for length in self._lengths["w>"]:
-			if length > len(word):
-				break
-			found += prefixes.get(word[:length], ())
-		for length in self._lengths["w<"]:
-			if length > len(word):
-				break
-			found += suffixes.get(word[-length:], ())
-		return tuple(dict.fromkeys(found)) if found else ()
 
 
 def _parse_spec(spec: KeywordSpec) -> Query:
