@@ -9,6 +9,7 @@ urgency and intent queries. Run: taskset -c 0 python bench/pipeline_bench.py
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -69,6 +70,7 @@ def main() -> None:
 		f"({tickets / max(1, kept):.0%})"
 	)
 	print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+	print("load average at the end (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

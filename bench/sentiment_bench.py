@@ -9,6 +9,7 @@ Run: taskset -c 0 python bench/sentiment_bench.py [--analyzer default]
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -55,6 +56,7 @@ def main() -> None:
 		f"{len(texts) / best_cpu:,.0f} posts per CPU second (one process)"
 	)
 	print(f"loading both models {load_seconds:.2f}s; peak RSS after loading {rss_loaded:.0f} MB")
+	print("load average at the end (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 	print(
 		f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; languages {languages}"
 	)

@@ -112,6 +112,16 @@ class KeywordIndex:
 		self._lengths = {
 			kind: sorted({len(key) for key in self._keys[kind]}) for kind in ("w>", "w<", "#>", "@>")
 		}
+		# per wildcard kind: the shortest stem length and the stems cut to it (first letters
+		# for prefixes, last letters for suffixes)
+		self._gates: dict[str, tuple[int, frozenset[str]]] = {}
+		for kind in ("w>", "w<"):
+			shortest = self._lengths[kind][0] if self._lengths[kind] else 0
+			stems = self._keys[kind]
+			if kind == "w>":
+				self._gates[kind] = (shortest, frozenset(key[:shortest] for key in stems))
+			else:
+				self._gates[kind] = (shortest, frozenset(key[len(key) - shortest :] for key in stems))
 
 	def __len__(self) -> int:
 		return len(self.specs)
@@ -156,22 +166,27 @@ class KeywordIndex:
 		candidates: set[int] = set(self._always)
 		exact, prefixes, suffixes = keys["w"], keys["w>"], keys["w<"]
 		prefix_lengths, suffix_lengths = self._lengths["w>"], self._lengths["w<"]
-		for word in folded.positions:
+		# A word can only meet a wildcard stem if its first (last) few letters begin (end) one:
+		# one set look-up rules out most words before the look-up per stem length.
+		(head, heads), (tail, tails) = self._gates["w>"], self._gates["w<"]
+		for word in folded.word_set:
 			found = exact.get(word)
 			if found:
 				candidates.update(found)
-			for length in prefix_lengths:
-				if length > len(word):
-					break
-				found = prefixes.get(word[:length])
-				if found:
-					candidates.update(found)
-			for length in suffix_lengths:
-				if length > len(word):
-					break
-				found = suffixes.get(word[-length:])
-				if found:
-					candidates.update(found)
+			if word[:head] in heads:
+				for length in prefix_lengths:
+					if length > len(word):
+						break
+					found = prefixes.get(word[:length])
+					if found:
+						candidates.update(found)
+			if word[len(word) - tail :] in tails:
+				for length in suffix_lengths:
+					if length > len(word):
+						break
+					found = suffixes.get(word[-length:])
+					if found:
+						candidates.update(found)
 		for kind, pool in (("#", folded.hashtags), ("@", folded.handles)):
 			exact, prefixes, lengths = keys[kind], keys[kind + ">"], self._lengths[kind + ">"]
 			for item in pool:

@@ -108,22 +108,40 @@ _STOPWORD_WEIGHT = 1.0
 _MIN_EVIDENCE = 0.5
 
 
-def language_scores(text: str | Analysed) -> dict[str, float]:
-	"""Evidence per language (function-word hits plus weighted spelling cues)."""
+def _word_evidence() -> dict[str, tuple[tuple[str, float], ...]]:
+	"""word -> what it counts for, (language, weight) per list it is on: one dict look-up per
+	word instead of one set look-up per word and list."""
+	evidence: dict[str, list[tuple[str, float]]] = {}
+	for lists, weight in ((_STOPWORDS, _STOPWORD_WEIGHT), (_CONTENT_WORDS, _CONTENT_WEIGHT)):
+		for lang, words in lists.items():
+			for word in words:
+				evidence.setdefault(word, []).append((lang, weight))
+	return {word: tuple(pairs) for word, pairs in evidence.items()}
+
+
+_EVIDENCE = _word_evidence()
+
+
+def language_scores(text: str | Analysed, languages: Iterable[str] | None = None) -> dict[str, float]:
+	"""Evidence per language (function-word hits plus weighted spelling cues).
+
+	`languages` limits the work to the languages asked about (the others are not scored at
+	all): detection with candidates only needs theirs."""
 	words = Analysed.of(text).words
-	scores = dict.fromkeys(_STOPWORDS, 0.0)
+	scores = dict.fromkeys(_STOPWORDS if languages is None else languages, 0.0)
+	evidence = _EVIDENCE
 	for word in words:
-		for lang, stop in _STOPWORDS.items():
-			if word in stop:
-				scores[lang] += _STOPWORD_WEIGHT
-		for lang, content in _CONTENT_WORDS.items():
-			if word in content:
-				scores[lang] += _CONTENT_WEIGHT
+		found = evidence.get(word)
+		if found is not None:
+			for lang, weight in found:
+				if lang in scores:
+					scores[lang] += weight
 	joined = " ".join(words)
 	for pattern, lang, weight in _CUES:
-		hits = len(pattern.findall(joined))
-		if hits:
-			scores[lang] += weight * hits
+		if lang in scores:
+			hits = len(pattern.findall(joined))
+			if hits:
+				scores[lang] += weight * hits
 	return scores
 
 
@@ -135,8 +153,8 @@ def detect_language(
 	`candidates` narrows the choice (a site that only expects "en" and "de" avoids the rare
 	misfire on a third language); ties go to the earlier candidate.
 	"""
-	scores = language_scores(text)
 	langs = list(candidates) if candidates is not None else list(_STOPWORDS)
+	scores = language_scores(text, [lang for lang in langs if lang in _STOPWORDS])
 	best, best_score = default, _MIN_EVIDENCE - 1e-9
 	for lang in langs:
 		score = scores.get(lang, 0.0)

@@ -151,8 +151,8 @@ class Term:
 
 	def matches(self, text: FoldedText) -> bool:
 		if self.wildcard is Wildcard.NONE:
-			return self.word in text.positions
-		return any(self.accepts(word) for word in text.positions)
+			return self.word in text.word_set
+		return any(self.accepts(word) for word in text.word_set)
 
 	def __str__(self) -> str:
 		if self.wildcard is Wildcard.PREFIX:

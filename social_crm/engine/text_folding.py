@@ -43,7 +43,7 @@ WORD_RE = re.compile(r"[^\W_]+")
 # Not inside an e-mail address ("info@acme.de"), hence the look-behind.
 _HANDLE_RE = r"(?<![\w@#])@(?P<handle>\w(?:[\w.-]*\w)?(?:@\w(?:[\w.-]*\w)?)?)"
 _HASHTAG_RE = r"(?<![\w#@&])\#(?P<hashtag>\w+)"
-_TOKEN_RE = re.compile(rf"{_HANDLE_RE}|{_HASHTAG_RE}|(?P<word>[^\W_]+)")
+_TAG_RE = re.compile(rf"{_HANDLE_RE}|{_HASHTAG_RE}")
 
 
 def fold(text: str) -> str:
@@ -56,7 +56,23 @@ def fold(text: str) -> str:
 		return text.lower()
 	text = unicodedata.normalize("NFC", text).casefold().translate(_TRANSLITERATION)
 	decomposed = unicodedata.normalize("NFKD", text)
-	return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+	if not decomposed.isascii():
+		decomposed = decomposed.translate(_DROP_COMBINING)
+	return decomposed.casefold()
+
+
+class _CombiningMarks(dict[int, int | None]):
+	"""A `str.translate` table that drops combining marks (the accents NFKD split off) and
+	keeps every other character, filled as characters are first seen: one C-level look-up
+	per character instead of a Python call. At most one entry per distinct character."""
+
+	def __missing__(self, code: int) -> int | None:
+		kept = None if unicodedata.combining(chr(code)) else code
+		self[code] = kept
+		return kept
+
+
+_DROP_COMBINING = _CombiningMarks()
 
 
 def fold_words(text: str) -> list[str]:
@@ -77,33 +93,50 @@ class FoldedText:
 	words: tuple[str, ...]
 	hashtags: frozenset[str]
 	handles: frozenset[str]
-	positions: dict[str, list[int]] = field(init=False, repr=False)
+	_unique: dict[str, None] = field(init=False, repr=False, compare=False)
+	_positions: dict[str, list[int]] | None = field(default=None, init=False, repr=False, compare=False)
 
 	def __post_init__(self) -> None:
-		positions: dict[str, list[int]] = {}
-		for index, word in enumerate(self.words):
-			positions.setdefault(word, []).append(index)
-		self.positions = positions
+		self._unique = dict.fromkeys(self.words)
+
+	@property
+	def positions(self) -> dict[str, list[int]]:
+		"""word -> where it stands in `words`; built on first use (phrases need it, single
+		words are looked up in `word_set`)."""
+		if self._positions is None:
+			positions: dict[str, list[int]] = {}
+			for index, word in enumerate(self.words):
+				if word in positions:
+					positions[word].append(index)
+				else:
+					positions[word] = [index]
+			self._positions = positions
+		return self._positions
 
 	@classmethod
 	def of(cls, text: str) -> FoldedText:
-		words: list[str] = []
+		folded = fold(text)
+		# A handle or hashtag ends where a word ends and holds whole words, so the word
+		# sequence is the words of the folded text however the handles and hashtags fall;
+		# only a text with "@" or "#" needs the tokeniser that tells them apart.
+		words = tuple(WORD_RE.findall(folded))
+		if "@" not in folded and "#" not in folded:
+			return cls(words, _NOTHING, _NOTHING)
 		hashtags: set[str] = set()
 		handles: set[str] = set()
-		for match in _TOKEN_RE.finditer(fold(text)):
-			kind = match.lastgroup
-			value = match.group(kind)
-			if kind == "word":
-				words.append(value)
-				continue
-			if kind == "hashtag":
-				hashtags.add(value)
+		for match in _TAG_RE.finditer(folded):
+			if match.lastgroup == "hashtag":
+				hashtags.add(match.group("hashtag"))
 			else:
-				handles.add(value)
-				handles.add(value.split("@", 1)[0])
-			words.extend(WORD_RE.findall(value))
-		return cls(tuple(words), frozenset(hashtags), frozenset(handles))
+				handle = match.group("handle")
+				handles.add(handle)
+				handles.add(handle.split("@", 1)[0])
+		return cls(words, frozenset(hashtags), frozenset(handles))
 
 	@property
 	def word_set(self) -> KeysView[str]:
-		return self.positions.keys()
+		"""The distinct words, in the order they first occur."""
+		return self._unique.keys()
+
+
+_NOTHING: frozenset[str] = frozenset()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from social_crm.engine.language import detect_language
+from social_crm.engine.language import detect_language, language_scores
 
 CASES = [
 	("Danke für nichts @DB_Bahn 😡", "de"),
@@ -36,3 +36,17 @@ def test_candidates_restrict_the_choice() -> None:
 		"und",
 	}
 	assert detect_language("😡", default="de") == "de"
+
+
+@pytest.mark.parametrize(
+	"text", [text for text, _ in CASES] + ["Dank je wel, heel goed", "Gracias, muy bien"]
+)
+def test_candidates_pick_what_full_scoring_would_among_them(text: str) -> None:
+	"""Detection with candidates scores only those languages; the answer is still the best
+	of them by the full scores (ties to the earlier candidate, too little evidence "und")."""
+	scores = language_scores(text)
+	assert language_scores(text, ["en", "de"]) == {"en": scores["en"], "de": scores["de"]}
+	for candidates in (("en", "de"), ("de", "en"), ("fr", "nl"), ("en",)):
+		best = max(candidates, key=lambda lang: (scores[lang], -candidates.index(lang)))
+		expected = best if scores[best] >= 0.5 else "und"
+		assert detect_language(text, candidates=candidates) == expected

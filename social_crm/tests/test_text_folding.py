@@ -45,3 +45,27 @@ def test_folded_text_keeps_hashtags_handles_and_their_words():
 	# the e-mail address is no handle, but its words are words
 	assert "firma" in folded.word_set
 	assert folded.words[:4] == ("danke", "anna", "mastodon", "social")
+
+
+@pytest.mark.parametrize(
+	("text", "words", "hashtags", "handles"),
+	[
+		("@a@b@c", ("a", "b", "c"), set(), {"a@b", "a"}),
+		("x#y a@b &#39; ##z", ("x", "y", "a", "b", "39", "z"), set(), set()),
+		(
+			"#Kündigung_jetzt @anna_ @x.y-",
+			("kuendigung", "jetzt", "anna", "x", "y"),
+			{"kuendigung_jetzt"},
+			{"anna_", "x.y"},
+		),
+		("Café déjà-vu ﬁne Σ", ("cafe", "deja", "vu", "fine", "σ"), set(), set()),
+		("", (), set(), set()),
+	],
+)
+def test_words_hashtags_and_handles_of_tricky_posts(text, words, hashtags, handles) -> None:
+	folded = FoldedText.of(text)
+	assert folded.words == words
+	assert folded.hashtags == hashtags
+	assert folded.handles == handles
+	assert list(folded.word_set) == list(dict.fromkeys(words))
+	assert all(folded.words[i] == word for word, places in folded.positions.items() for i in places)

@@ -91,9 +91,11 @@ class HashedModel:
 		return s_neg / t + self.bias[0], s_pos / t + self.bias[1]
 
 	def __post_init__(self) -> None:
-		# the two columns apart, for the dot products in `logits`
-		object.__setattr__(self, "_negative", self.weights[0::2])
-		object.__setattr__(self, "_positive", self.weights[1::2])
+		# The two columns as strided views of the one array, for the dot products in `logits`:
+		# no copy (a copy of the columns would cost another 8 MB per model).
+		view = memoryview(self.weights)
+		object.__setattr__(self, "_negative", view[0::2])
+		object.__setattr__(self, "_positive", view[1::2])
 
 	def probabilities(self, feats: dict[int, float]) -> tuple[float, float, float]:
 		return softmax3(*self.logits(feats))
@@ -143,7 +145,7 @@ class HashedModel:
 			if body.get("format") != FORMAT or tuple(body["labels"]) != LABELS or body["bits"] != BITS:
 				raise BadModel(f"not a {FORMAT} model with {BITS}-bit slots")
 			quantum = float(body["quantum"])
-			weights = array("f", bytes(4 * 2 * (1 << BITS)))
+			weights = array("f", [0.0]) * (2 << BITS)  # zeros, without an 8 MB bytes object first
 			slot = 0
 			for delta, a, b in zip(body["slots"], body["neg"], body["pos"], strict=True):
 				slot += delta
