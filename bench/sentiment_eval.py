@@ -29,12 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sentiment_data import corpora, split
 from train_sentiment import (
-	calibrate,
-	choose_negative_margin,
+	NEGATIVE_CUT,
+	calibrated,
 	featurise,
 	fit,
 	make_model,
-	raw_logits,
 )
 
 from social_crm.engine.sentiment import analyze
@@ -56,9 +55,8 @@ def fit_model(
 
 		mt.domain = np.array([1 if text in in_domain else 0 for text, _ in train_rows])
 	W = fit(mt, float(meta["l2"]), float(meta.get("domain_weight", 1.0)))
-	temperature, bias = calibrate(raw_logits(W, mv), mv.y)
-	model = make_model(W, temperature, bias, 0.5, language=language)
-	return make_model(W, temperature, bias, choose_negative_margin(model, mv), language=language)
+	temperature, bias, _ = calibrated(W, mv, language)
+	return make_model(W, temperature, bias, NEGATIVE_CUT, language=language)
 
 
 def model_analyser(model: HashedModel, language: str) -> Callable[[str], tuple[str, float]]:
