@@ -11,6 +11,10 @@ What a model sees, read from the post's tokens in one pass (`Analysed.tokens`):
 - lexicon scores as features, not verdicts: VADER's lexicon for English, for German the German
   Polarity Lexicon (Klenner et al. 2010, Apache-2.0) and the app's complaint lexicon, each
   scaled by intensifiers, flipped by negation and weighted after a contrast ("but", "aber");
+  German words are looked up through inflection endings, "ver-"/"zer-" derivation and compound
+  heads with a real modifier in front ("Totalversager" -> "versager", "verdreckt" -> "dreck",
+  but "Zeitraum" is no "traum"); idioms such as "can't believe", "can't wait", "nicht nur" do
+  not open a negation scope, and a sarcasm marker turns the post's praise into complaint;
 - emoji and emoticons (the emoji itself and its valence), "!" and "?", a question at the end,
   all-caps and elongated words, URLs, a reply (a post starting with a handle), numbers, and
   for German the sarcasm markers of the German rules ("Danke für nichts", "läuft bei euch", 🙄).
