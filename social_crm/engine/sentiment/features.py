@@ -137,17 +137,18 @@ def _polarity_table(word: str) -> float:
 	return german_polarity().get(word, 0.0)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=16384)  # behind _word's cache: only words new to it reach here
 def _polarity_de(word: str) -> float:
 	"""Polarity of a German word in the German Polarity Lexicon, inflected, derived and in compounds."""
 	return _german_lookup(_polarity_table, word)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=16384)  # behind _word's cache: only words new to it reach here
 def _app_de(word: str) -> float:
 	"""Valence in the app's complaint lexicon (which matches stems and "*head" patterns itself),
 	also through inflection endings, derivation and compound heads of its exact entries."""
-	return _german_lookup(app_valence_de, word)
+	# uncached: the head substrings tried here would fill word_valence's own cache with junk
+	return _german_lookup(app_valence_de.__wrapped__, word)
 
 
 _bucket_cache: dict[str, int] = {}
