@@ -150,3 +150,56 @@ def test_german_substrings_do_not_hit() -> None:
 	# "Zeitraum" is no "Traum", "Ankündigung" no "Kündigung", "Liebe Bahn" is a salutation
 	assert analyze("Im Zeitraum vom 3. bis 5. Mai fahren Ersatzbusse.", "de").label == "neutral"
 	assert analyze("Ankündigung: neue Fahrpläne ab Dezember", "de").label == "neutral"
+
+
+def test_a_plain_usage_statement_is_neutral() -> None:
+	# no sentiment word at all: topic words ("customer", "projects") must not make a ticket
+	result = analyze("We use Acme for 42 customer projects", "en")
+	assert result.label == "neutral", result
+	assert result.score > -0.3
+
+
+@pytest.mark.parametrize("text", ["I can't believe how good this is", "Can't wait to try the new version!"])
+def test_idioms_with_a_negator_are_not_negated(text: str) -> None:
+	# "can't believe", "can't wait" intensify what follows instead of negating it
+	assert analyze(text, "en").label == "positive", text
+
+
+@pytest.mark.parametrize(
+	"text",
+	[
+		"Totalversager",
+		"Die Bahn ist ein Totalversager",
+		"Schon wieder Zugausfall, das Servicechaos nervt",
+		"Die Verspätungen jeden Morgen sind eine Zumutung",
+	],
+)
+def test_german_compound_and_inflected_complaints_are_negative(text: str) -> None:
+	# the complaint word sits inside a compound or an inflected form nobody wrote into a lexicon
+	result = analyze(text, "de")
+	assert result.label == "negative", (text, result)
+	assert result.score <= -0.3  # what triage opens a ticket at with the default Settings
+
+
+@pytest.mark.parametrize(
+	("text", "language"),
+	[
+		("Does anyone know when the store opens?", "en"),
+		("Acme reports quarterly results on Thursday.", "en"),
+		("Wann fährt der nächste Zug nach Köln?", "de"),
+		("Ab Montag gilt der neue Fahrplan.", "de"),
+	],
+)
+def test_more_questions_and_news_stay_neutral(text: str, language: str) -> None:
+	result = analyze(text, language)
+	assert result.label == "neutral", (text, result)
+	assert result.score > -0.3
+
+
+def test_negative_label_is_what_triage_opens_a_ticket_for() -> None:
+	# the label's cut is the Settings' default threshold, so "negative" and "ticket" agree
+	from social_crm.engine.sentiment.model import shipped_model
+	from social_crm.engine.triage import TriageSettings
+
+	for language in ("en", "de"):
+		assert shipped_model(language).negative_margin == pytest.approx(-TriageSettings().negative_threshold)

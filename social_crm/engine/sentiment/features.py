@@ -11,6 +11,10 @@ What a model sees, read from the post's tokens in one pass (`Analysed.tokens`):
 - lexicon scores as features, not verdicts: VADER's lexicon for English, for German the German
   Polarity Lexicon (Klenner et al. 2010, Apache-2.0) and the app's complaint lexicon, each
   scaled by intensifiers, flipped by negation and weighted after a contrast ("but", "aber");
+  German words are looked up through inflection endings, "ver-"/"zer-" derivation and compound
+  heads with a real modifier in front ("Totalversager" -> "versager", "verdreckt" -> "dreck",
+  but "Zeitraum" is no "traum"); idioms such as "can't believe", "can't wait", "nicht nur" do
+  not open a negation scope, and a sarcasm marker turns the post's praise into complaint;
 - emoji and emoticons (the emoji itself and its valence), "!" and "?", a question at the end,
   all-caps and elongated words, URLs, a reply (a post starting with a handle), numbers, and
   for German the sarcasm markers of the German rules ("Danke für nichts", "läuft bei euch", 🙄).
@@ -24,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
@@ -51,6 +56,9 @@ NEGATORS = frozenset(
 		"nicht kein keine keinen keinem keiner keines nie niemals nichts nix ohne weder kaum nimmer".split()
 	)
 )
+# Words that, right after a negator, make an idiom instead of negating what follows: "I can't
+# believe how good this is", "can't wait", "not only ... but", "nicht nur".
+NOT_NEGATED_AFTER = frozenset("believe wait only nur".split())
 INTENSIFIERS: dict[str, float] = {
 	**{word: 1.0 + value for word, value in BOOSTER_DICT.items() if " " not in word},
 	**dict.fromkeys(
@@ -80,20 +88,67 @@ def german_polarity() -> dict[str, float]:
 	return table
 
 
-@lru_cache(maxsize=131072)
-def _polarity_de(word: str) -> float:
-	"""Polarity of a German word: the form itself, else the form without a common inflection
-	ending ("schlechte" -> "schlecht", "verspätungen" -> "verspätung")."""
-	table = german_polarity()
-	value = table.get(word)
-	if value is not None:
+# German derivation: "verdreckt" is "dreck" made into a verb; "zer-" likewise. Not "ge-", "be-":
+# "gefallen" is no "fallen", "besorgt" no "sorgt".
+_GERMAN_PREFIXES = ("ver", "zer")
+_MIN_STEM = 4  # letters a stem keeps; a compound head has at least one more
+# A compound head needs a modifier in front of it: at least four letters for a head of four or
+# five ("Zeitraum" is no "traum": "zei" is too short, and "raum" has no polarity), three for a
+# longer head ("Zugausfall" -> "ausfall", "Totalversager" -> "versager").
+_LONG_HEAD = 6
+
+
+def _inflected(table: Callable[[str], float], word: str) -> float:
+	"""`table`'s value of the form itself, else of the form without a common inflection ending
+	("schlechte" -> "schlecht", "verspätungen" -> "verspätung"); 0.0 if none has one."""
+	value = table(word)
+	if value:
 		return value
 	for ending in _GERMAN_ENDINGS:
-		if word.endswith(ending) and len(word) - len(ending) >= 4:
-			value = table.get(word[: -len(ending)])
-			if value is not None:
+		if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+			value = table(word[: -len(ending)])
+			if value:
 				return value
 	return 0.0
+
+
+def _german_lookup(table: Callable[[str], float], word: str) -> float:
+	"""A German word's value in `table`: inflected form, else derived from a stem ("verdreckt"),
+	else the longest compound head with a real modifier in front of it (see above)."""
+	value = _inflected(table, word)
+	if value:
+		return value
+	for prefix in _GERMAN_PREFIXES:
+		if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM + 1:
+			value = _inflected(table, word[len(prefix) :])
+			if value:
+				return value
+	for start in range(3, len(word) - _MIN_STEM):
+		head = word[start:]
+		if len(head) < _LONG_HEAD and start < 4:
+			continue
+		value = _inflected(table, head)
+		if value:
+			return value
+	return 0.0
+
+
+def _polarity_table(word: str) -> float:
+	return german_polarity().get(word, 0.0)
+
+
+@lru_cache(maxsize=16384)  # behind _word's cache: only words new to it reach here
+def _polarity_de(word: str) -> float:
+	"""Polarity of a German word in the German Polarity Lexicon, inflected, derived and in compounds."""
+	return _german_lookup(_polarity_table, word)
+
+
+@lru_cache(maxsize=16384)  # behind _word's cache: only words new to it reach here
+def _app_de(word: str) -> float:
+	"""Valence in the app's complaint lexicon (which matches stems and "*head" patterns itself),
+	also through inflection endings, derivation and compound heads of its exact entries."""
+	# uncached: the head substrings tried here would fill word_valence's own cache with junk
+	return _german_lookup(app_valence_de.__wrapped__, word)
 
 
 _bucket_cache: dict[str, int] = {}
@@ -128,7 +183,7 @@ def _word(raw: str, language: str) -> _Word:
 	negated = dict.fromkeys(grams, CHAR_VALUE)
 	negated[bucket("n|" + word)] = 1.0
 	if language == "de":
-		first, second = _polarity_de(word) * 2.5, app_valence_de(word)
+		first, second = _polarity_de(word) * 2.5, _app_de(word)
 	else:
 		first, second = vader_lexicon().get(word, 0.0), 0.0
 	negator = word in NEGATORS or word.endswith("n't")
@@ -183,6 +238,8 @@ def hashed(tokens: list[Token], language: str) -> dict[int, float]:
 				plain, negated_slots, v0, v1, factor, is_negator, word, elongated = _word(word, language)
 				if elongated:
 					named["elongated"] = 1.0
+				if negated_left == _NEGATION_SCOPE and word in NOT_NEGATED_AFTER:
+					negated_left = 0  # "can't believe how good", "not only", "nicht nur"
 				negated = negated_left > 0
 				out.update(negated_slots if negated else plain)
 				out[bucket("b|" + previous + "_" + word)] = 1.0
@@ -278,6 +335,8 @@ def hashed(tokens: list[Token], language: str) -> dict[int, float]:
 		joined = " ".join(lowered)
 		if sarcasm or any(phrase in joined for phrase in SARCASM_PHRASES):
 			named["sarcasm"] = LEXICON_SCALE
+			# the praise is the complaint ("Danke für nichts 🙄"): its lexicon weight counts as negative
+			neg0, neg1, pos0, pos1 = neg0 + pos0, neg1 + pos1, 0.0, 0.0
 		_lexicon_features(named, "lex", pos0, neg0)
 		_lexicon_features(named, "app", pos1, neg1)
 	else:
