@@ -110,20 +110,63 @@ def recover_dead_fetches() -> list[str]:
 	`end_connection_of` when the server still keeps the connection of a machine that is gone.
 	Its committed pages stay and are found as duplicates."""
 	from rq.registry import StartedJobRegistry
+	from rq.utils import as_text
 
 	from frappe.utils.background_jobs import create_job_id, get_queue
 
 	registry = StartedJobRegistry(queue=get_queue(FETCH_QUEUE))
 	prefix = create_job_id(FETCH_JOB_PREFIX)
+	# the registry's members as they are (its get_job_ids would clean the expired ones first)
+	running = [as_text(job_id) for job_id in registry.connection.zrange(registry.key, 0, -1)]
+	expired = set(registry.get_expired_job_ids())
+	ended = [
+		job_id
+		for job_id in running
+		if job_id.startswith(prefix)
+		and job_id not in expired
+		and connection_ended(job_id.removeprefix(prefix))
+	]
+	for job_id in ended:
+		fail_abandoned(registry, job_id)
 	dead = [job_id for job_id in registry.get_expired_job_ids() if job_id.startswith(prefix)]
-	if not dead:
-		return []
-	registry.cleanup()
-	accounts = [job_id.removeprefix(prefix) for job_id in dead]
+	if dead:
+		registry.cleanup()
+	for job_id in dead:
+		end_connection_of(job_id.removeprefix(prefix))
+	accounts = [job_id.removeprefix(prefix) for job_id in ended + dead]
 	for account in accounts:
-		end_connection_of(account)
 		log_died(account, "worker")
 	return accounts
+
+
+def connection_ended(account_name: str) -> bool:
+	"""Whether the account's running fetch noted a database connection the server no longer
+	has: the process that ran it is gone (a killed process's connection closes with it), so
+	the job can be failed at this tick instead of when its worker's heartbeat lapses (up to
+	90 s later). A job that has not noted one yet, or whose connection lives, is left alone."""
+	noted = frappe.cache.get_value(connection_key(account_name))
+	if not noted:
+		return False
+	return not frappe.db.sql("select 1 from information_schema.processlist where id = %s", int(noted))
+
+
+def fail_abandoned(registry, job_id: str) -> None:
+	"""What RQ's StartedJobRegistry.cleanup does to an abandoned job, for one job: status
+	failed, out of the started registry, into the failed one."""
+	from rq.exceptions import NoSuchJobError
+	from rq.job import Job, JobStatus
+	from rq.registry import FailedJobRegistry
+
+	try:
+		job = Job.fetch(job_id, connection=registry.connection)
+	except NoSuchJobError:
+		registry.connection.zrem(registry.key, job_id)
+		return
+	job.set_status(JobStatus.FAILED)
+	job._exc_info = "Abandoned: the fetch's database connection ended with its process"
+	job.save(include_meta=False)
+	registry.remove(job)
+	FailedJobRegistry(registry.name, registry.connection).add(job, job.failure_ttl)
 
 
 def dead_job_of(account_name: str) -> str | None:

@@ -175,6 +175,7 @@ class TestFetchJobsOfDeadWorkers(ConcurrentCase):
 
 	def drop_jobs(self):
 		for account in ACCOUNTS:
+			frappe.cache.delete_value(tasks.connection_key(account))
 			job = get_job(tasks.fetch_job_id(account))
 			if job is not None:
 				self.queue.remove(job)
@@ -207,6 +208,43 @@ class TestFetchJobsOfDeadWorkers(ConcurrentCase):
 			),
 			1,
 		)
+
+	def test_a_job_whose_process_is_gone_is_queued_again_before_its_heartbeat_lapses(self):
+		site, sites_path = frappe.local.site, frappe.local.sites_path
+		noted = []
+
+		def a_fetch_process_that_is_killed():
+			frappe.init(site=site, sites_path=sites_path)
+			frappe.connect()
+			try:
+				noted.append(frappe.db.sql("select connection_id()")[0][0])
+			finally:
+				frappe.destroy()  # its connection closes, as a killed process's does
+
+		thread = threading.Thread(target=a_fetch_process_that_is_killed)
+		thread.start()
+		thread.join(timeout=60)
+		self.started_by_a_worker(heartbeat_in=90)  # the worker's heartbeat has not lapsed yet
+		frappe.cache.set_value(tasks.connection_key(ACCOUNTS[0]), noted[0])
+		self.assertIn(ACCOUNTS[0], tasks.enqueue_due_fetches())
+		job = get_job(tasks.fetch_job_id(ACCOUNTS[0]))
+		self.assertEqual(job.get_status(), JobStatus.QUEUED)
+		self.assertIn(job.id, self.queue.get_job_ids())
+		self.assertEqual(
+			frappe.db.count(
+				"Error Log", {"method": f"Social CRM: the fetch of {ACCOUNTS[0]} died with its worker"}
+			),
+			1,
+		)
+
+	def test_a_job_whose_connection_lives_is_left_running(self):
+		self.started_by_a_worker(heartbeat_in=90)
+		frappe.cache.set_value(
+			tasks.connection_key(ACCOUNTS[0]), frappe.db.sql("select connection_id()")[0][0]
+		)
+		tasks.enqueue_due_fetches()
+		self.assertEqual(get_job(tasks.fetch_job_id(ACCOUNTS[0])).get_status(), JobStatus.STARTED)
+		frappe.cache.delete_value(tasks.connection_key(ACCOUNTS[0]))
 
 	def test_a_running_job_is_never_queued_twice_whatever_the_ticks(self):
 		self.started_by_a_worker(heartbeat_in=90)  # a living worker renews it
