@@ -290,7 +290,7 @@ def store(total: int, fetch_size: int, todo: float) -> None:
 		counts = store_mentions(account, batch, build_pipeline())
 		stored += counts["new"]
 		duplicates += counts["duplicates"]
-		failed += counts["failed"]
+		failed += len(counts["failed"])
 		if stored - step_stored >= 10_000 or posts.count >= total:
 			now = time.perf_counter()
 			rate = (stored - step_stored) / (now - mark)
@@ -439,7 +439,57 @@ def desk_queries() -> None:
 
 	ms, _ = timed(lambda: get_open_count("Customer", CUSTOMER))
 	print(f"| Customer dashboard: get_open_count (all of its connections) | {ms:.1f} | |")
+	inbox_queries()
 	open_ticket_lookups()
+
+
+def inbox_queries() -> None:
+	"""The Social Inbox's stream (inbox.conversations) as an agent opens it, and with filters."""
+	from social_crm import inbox
+
+	for label, filters in {
+		"Inbox, default (open, newest)": {},
+		"Inbox, Negative": {"sentiment": "Negative"},
+		"Inbox, customer": {"customer": CUSTOMER},
+		"Inbox, status all": {"status": "all"},
+	}.items():
+		ms, result = timed(lambda filters=filters: inbox.conversations(json.dumps(filters)))
+		clean = inbox.clean_filters(json.dumps(filters))
+		plans = []
+		for doctype, rows in (("Social Mention", inbox.mention_rows), ("Social Ticket", inbox.ticket_rows)):
+			captured = []
+			get_list = frappe.get_list
+
+			def capture(*args, **kwargs):
+				captured.append(get_list(*args, **kwargs, run=False))
+				return get_list(*args, **kwargs)
+
+			frappe.get_list = capture
+			try:
+				rows(clean)
+			finally:
+				frappe.get_list = get_list
+			plans += [explain(query) for query in captured]
+		print(f"| {label} ({result['total']} items) | {ms:.1f} | {' / '.join(plans)} |")
+
+
+def mirror() -> None:
+	"""The Issue mirror job on what the run stored: Issues and Communications per second, apart."""
+	from social_crm import tickets
+
+	issues = frappe.db.count("Issue", {"social_ticket": ("is", "set")})
+	comms = frappe.db.count("Communication", {"reference_doctype": "Issue", "sent_or_received": "Received"})
+	pending = len(tickets.pending_tickets(limit=10**9))
+	started, cpu = time.perf_counter(), time.process_time()
+	done = tickets.mirror_pending()
+	elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+	issues = frappe.db.count("Issue", {"social_ticket": ("is", "set")}) - issues
+	comms = frappe.db.count("Communication", {"reference_doctype": "Issue", "sent_or_received": "Received"}) - comms
+	print(
+		f"\nIssue mirror (tickets.mirror_pending, the follow-up job): {pending:,} tickets pending, {done:,} mirrored: "
+		f"{issues:,} Issues + {comms:,} Communications in {elapsed:.0f} s = {(issues + comms) / max(elapsed, 1e-9):,.0f} "
+		f"documents/s ({cpu:.0f} s CPU); left pending: {len(tickets.pending_tickets(limit=10**9))}"
+	)
 
 
 def open_ticket_lookups() -> None:
@@ -542,6 +592,7 @@ def main() -> None:
 		"--fill-to", type=int, default=0, help="bulk-insert rows up to this many before the desk queries"
 	)
 	parser.add_argument("--skip-store", action="store_true", help="only the desk queries and memory runs")
+	parser.add_argument("--no-mirror", action="store_true", help="leave the Issues to the mirror job")
 	args = parser.parse_args()
 	connect(args.site)
 	if args.memory_child:
@@ -559,6 +610,8 @@ def main() -> None:
 		store(args.mentions, args.fetch, todo)
 	todo_after = todo_rate(args.todo)
 	print(f"plain ToDo doc.insert() again after the run: {todo_after:,.0f}/s")
+	if not args.skip_store and not args.no_mirror:
+		mirror()
 	if args.fill_to:
 		fill(args.fill_to)
 	desk_queries()

@@ -659,6 +659,14 @@ def publish_conversation(doctype: str, name: str) -> None:
 	)
 
 
+def publish_conversations(names: dict[str, list[str]]) -> None:
+	"""`publish_conversation` for many at once (a page the fetch job stored): one message
+	naming them all, by doctype."""
+	names = {doctype: list(values) for doctype, values in names.items() if values}
+	if names:
+		frappe.publish_realtime(UPDATE_EVENT, {"names": names}, room=get_site_room(), after_commit=True)
+
+
 def on_mention_change(doc, method=None) -> None:
 	"""Social Mention after_insert / on_update: a new or changed post reaches the inbox."""
 	publish_conversation("Social Mention", doc.name)
