@@ -16,14 +16,17 @@ What it stores: Mastodon posts from ~2,000 authors (a few prolific, most occasio
 to a Customer and writing 500 of them), German and English, complaints, urgent questions,
 neutral posts and praise, 15% replies in threads, spread over 60 days in posting order, with 5%
 of every fetch being posts the previous fetch returned already (the overlap a re-poll sees).
-Everything goes through `social_crm.ingest.store_mentions` with the site's settings
-(Automatic tickets), so tickets, Issues and Communications are part of the figure.
+Everything goes through `social_crm.ingest.store_mentions` (what `fetch_account` calls with a
+connector's result) with the site's settings (Automatic tickets), so tickets and thread rows are
+part of the figure; their ERPNext Issues and Communications are written by the mirror job
+(`tickets.mirror_pending`), timed apart afterwards (--mirror-seconds at most).
 
 Prints, in one run: the ToDo insert rate (before and after), mentions/s per 10,000 stored and
 the ratio to the ToDo rate, the job's peak memory for one fetch of 2,000 vs 20,000 mentions,
 and the desk's query times at the end with EXPLAIN: the Social Mention list's first page and
 count with and without standard filters, the Customer dashboard counts for the customer with
-500 mentions, and the open-ticket look-ups of one page.
+500 mentions, get_open_count, the Social Inbox's stream (inbox.conversations) and the
+open-ticket look-ups of one page.
 """
 
 from __future__ import annotations
@@ -473,16 +476,24 @@ def inbox_queries() -> None:
 		print(f"| {label} ({result['total']} items) | {ms:.1f} | {' / '.join(plans)} |")
 
 
-def mirror() -> None:
+def mirror(budget: float) -> None:
 	"""The Issue mirror job on what the run stored: Issues and Communications per second, apart."""
 	from social_crm import tickets
 
 	issues = frappe.db.count("Issue", {"social_ticket": ("is", "set")})
 	comms = frappe.db.count("Communication", {"reference_doctype": "Issue", "sent_or_received": "Received"})
-	pending = len(tickets.pending_tickets(limit=10**9))
+	pending = tickets.pending_tickets(limit=10**9)
 	started, cpu = time.perf_counter(), time.process_time()
-	done = tickets.mirror_pending()
+	done = 0
+	# as mirror_pending does (one ticket, one commit), for at most `budget` seconds
+	for name in pending:
+		if time.perf_counter() - started > budget:
+			break
+		tickets.mirror_ticket(name)
+		frappe.db.commit()
+		done += 1
 	elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+	pending = len(pending)
 	issues = frappe.db.count("Issue", {"social_ticket": ("is", "set")}) - issues
 	comms = frappe.db.count("Communication", {"reference_doctype": "Issue", "sent_or_received": "Received"}) - comms
 	print(
@@ -593,6 +604,7 @@ def main() -> None:
 	)
 	parser.add_argument("--skip-store", action="store_true", help="only the desk queries and memory runs")
 	parser.add_argument("--no-mirror", action="store_true", help="leave the Issues to the mirror job")
+	parser.add_argument("--mirror-seconds", type=float, default=240, help="time the mirror job this long at most")
 	args = parser.parse_args()
 	connect(args.site)
 	if args.memory_child:
@@ -611,7 +623,7 @@ def main() -> None:
 	todo_after = todo_rate(args.todo)
 	print(f"plain ToDo doc.insert() again after the run: {todo_after:,.0f}/s")
 	if not args.skip_store and not args.no_mirror:
-		mirror()
+		mirror(args.mirror_seconds)
 	if args.fill_to:
 		fill(args.fill_to)
 	desk_queries()
