@@ -9,7 +9,13 @@ holds the cursor back, or the same pages would be fetched forever.
 
 A page is decided before anything of it is written (see `store_mentions`), so each mention is
 inserted once with its final status, ticket and reason, and what a page reads does not grow
-with the tables: one look-up each for its stored keys, its authors and its open tickets.
+with the tables: one look-up each for its stored keys, its authors and its open tickets. It is
+written in bulk (`write_rows`: one insert per table, falling back to one by one on a conflict);
+the ERPNext Issues and their timelines follow in the mirror job (tickets.mirror_pending).
+
+The cursor moves once per fetch, not per page: the connectors page newest first and their
+cursor is "newer than the newest seen", so a cursor saved after the first page of a backlog
+would skip the older pages not yet stored if the job died before them.
 
 Everything a platform says (error texts, cursors) is escaped before the desk can show it,
 and an unexpected error is logged without the frames' locals, which hold credentials.
