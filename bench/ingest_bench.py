@@ -464,7 +464,8 @@ def inbox_queries() -> None:
 			get_list = frappe.get_list
 
 			def capture(*args, **kwargs):
-				captured.append(get_list(*args, **kwargs, run=False))
+				query = {key: value for key, value in kwargs.items() if key != "pluck"}
+				captured.append(get_list(*args, **query, run=False))
 				return get_list(*args, **kwargs)
 
 			frappe.get_list = capture
