@@ -107,40 +107,67 @@ def open_tickets_near(
 		{**values, "names": tuple(candidates)},
 		pluck=True,
 	)
-	return {ticket.name: ticket for ticket in load_open_tickets(names)}
+	return {ticket.name: ticket for ticket in load_open_tickets(names, refs, platform)}
 
 
-def load_open_tickets(names) -> list[OpenTicket]:
-	"""Tickets as the engine's threading sees them, in two queries for all of them. A ticket
-	opens at its first post and was last active at its latest post or our reply."""
+def load_open_tickets(names, refs=None, platform: str | None = None) -> list[OpenTicket]:
+	"""Tickets as the engine's threading sees them, in three queries for all of them. A ticket
+	opens at its first post and was last active at its latest post or our reply.
+
+	With `refs` (the post and conversation ids on `platform` a page's mentions could thread
+	by, see `open_tickets_near`) only the thread's posts among them are read: threading asks no more
+	of a ticket than whether those ids are in it, and a long thread (a customer writing for
+	months) would otherwise be read whole for every page."""
 	if not names:
 		return []
+	values = {"names": tuple(names)}
 	tickets = frappe.db.sql(
 		"""
 		select t.name, t.platform, t.creation, t.replied_at, opening.author_handle
 		from `tabSocial Ticket` t left join `tabSocial Mention` opening on opening.name = t.social_mention
 		where t.name in %(names)s
 		""",
-		{"names": tuple(names)},
+		values,
 		as_dict=True,
 	)
-	threads = {}
-	for row in frappe.db.sql(
-		"""
-		select row.parent, m.external_id, m.conversation_id, m.posted_at
+	# first and latest post of each thread, from the (parent, posted_at) index
+	spans = {
+		row.parent: row
+		for row in frappe.db.sql(
+			"""select parent, min(posted_at) as first, max(posted_at) as latest from `tabSocial Ticket Mention`
+			where parent in %(names)s and parenttype = 'Social Ticket' group by parent""",
+			values,
+			as_dict=True,
+		)
+	}
+	thread_query = """select row.parent, m.external_id, m.conversation_id
 		from `tabSocial Ticket Mention` row join `tabSocial Mention` m on m.name = row.social_mention
-		where row.parent in %(names)s and row.parenttype = 'Social Ticket'
-		""",
-		{"names": tuple(names)},
-		as_dict=True,
-	):
+		where row.parent in %(names)s and row.parenttype = 'Social Ticket'"""
+	if refs is not None:
+		refs = tuple(sorted(set(refs)))
+		if not refs:
+			thread_query = ""
+		else:
+			values.update(refs=refs, platform=platform)
+			# each half walks an index of the mentions (platform_external_id, conversation_id)
+			thread_query = " union ".join(
+				f"""select row.parent, m.external_id, m.conversation_id
+				from `tabSocial Mention` m join `tabSocial Ticket Mention` row on row.social_mention = m.name
+				where m.platform = %(platform)s and m.{column} in %(refs)s
+				and row.parent in %(names)s and row.parenttype = 'Social Ticket'"""
+				for column in ("external_id", "conversation_id")
+			)
+	threads = {}
+	for row in frappe.db.sql(thread_query, values, as_dict=True) if thread_query else ():
 		threads.setdefault(row.parent, []).append(row)
 	result = []
 	for ticket in tickets:
 		thread = threads.get(ticket.name, [])
-		posted = [to_utc(row.posted_at) for row in thread if row.posted_at]
-		opened_at = min(posted) if posted else to_utc(ticket.creation)
-		activity = [*posted, opened_at]
+		span = spans.get(ticket.name)
+		opened_at = to_utc(span.first) if span and span.first else to_utc(ticket.creation)
+		activity = [opened_at]
+		if span and span.latest:
+			activity.append(to_utc(span.latest))
 		if ticket.replied_at:
 			activity.append(to_utc(ticket.replied_at))
 		result.append(
