@@ -277,7 +277,7 @@ def todo_rate(count: int) -> float:
 	return count / (time.perf_counter() - started)
 
 
-def store(total: int, fetch_size: int, todo: float) -> None:
+def store(total: int, fetch_size: int, todo: float, id_offset: int = 0) -> None:
 	from social_crm.ingest import build_pipeline, store_mentions
 
 	account = frappe.get_doc("Social Account", ACCOUNT)
@@ -288,7 +288,7 @@ def store(total: int, fetch_size: int, todo: float) -> None:
 	print(f"\nstoring {total:,} mentions in fetches of {fetch_size} (5% re-fetched overlap)")
 	print("| mentions stored | mentions/s | ms per mention | ratio to ToDo insert | SQL per mention |")
 	print("| --- | --- | --- | --- | --- |")
-	posts = Posts(total, seed=11)
+	posts = Posts(total, seed=11 + id_offset, id_offset=id_offset)
 	for batch in fetches(posts, fetch_size):
 		counts = store_mentions(account, batch, build_pipeline())
 		stored += counts["new"]
@@ -549,12 +549,15 @@ def memory(count: int) -> None:
 	mentions = list(Posts(count, seed=count, id_offset=100_000_000 + 1000 * count))
 	pipeline = build_pipeline()
 	rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-	tracemalloc.start()
+	trace = bool(os.environ.get("INGEST_BENCH_TRACE"))  # tracemalloc makes the store ~5x slower
+	if trace:
+		tracemalloc.start()
 	started = time.perf_counter()
 	counts = store_mentions(account, mentions, pipeline)
 	elapsed = time.perf_counter() - started
-	_, peak = tracemalloc.get_traced_memory()
-	tracemalloc.stop()
+	peak = tracemalloc.get_traced_memory()[1] if trace else 0
+	if trace:
+		tracemalloc.stop()
 	rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 	print(
 		json.dumps(
@@ -562,7 +565,7 @@ def memory(count: int) -> None:
 				"mentions": count,
 				"stored": counts["new"],
 				"seconds": round(elapsed, 1),
-				"traced_peak_mb": round(peak / 2**20, 1),
+				"traced_peak_mb": round(peak / 2**20, 1) if trace else "-",
 				"rss_peak_mb": round(rss_after / 1024, 1),
 				"rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
 			}
@@ -571,7 +574,10 @@ def memory(count: int) -> None:
 
 
 def memory_runs(sizes: list[int], site: str) -> None:
-	print("\none fetch in one call (fresh process each; traced = Python allocations during store_mentions)")
+	print(
+		"\none fetch in one call (fresh process each; traced = Python allocations during store_mentions, "
+		"only with INGEST_BENCH_TRACE=1; RSS growth = peak RSS during the fetch above the process with its input)"
+	)
 	print(
 		"| mentions in the fetch | stored | s | mentions/s | traced peak MB | peak RSS MB | RSS growth MB |"
 	)
@@ -605,6 +611,7 @@ def main() -> None:
 	)
 	parser.add_argument("--skip-store", action="store_true", help="only the desk queries and memory runs")
 	parser.add_argument("--no-mirror", action="store_true", help="leave the Issues to the mirror job")
+	parser.add_argument("--id-offset", type=int, default=0, help="new post ids, to store more on top with --keep")
 	parser.add_argument("--mirror-seconds", type=float, default=240, help="time the mirror job this long at most")
 	args = parser.parse_args()
 	connect(args.site)
@@ -620,7 +627,7 @@ def main() -> None:
 	todo = todo_rate(args.todo)
 	print(f"plain ToDo doc.insert(): {todo:,.0f}/s ({1000 / todo:.2f} ms each, {args.todo:,} inserts)")
 	if not args.skip_store:
-		store(args.mentions, args.fetch, todo)
+		store(args.mentions, args.fetch, todo, args.id_offset)
 	todo_after = todo_rate(args.todo)
 	print(f"plain ToDo doc.insert() again after the run: {todo_after:,.0f}/s")
 	if not args.skip_store and not args.no_mirror:
