@@ -546,7 +546,9 @@ def memory(count: int) -> None:
 	from social_crm.ingest import build_pipeline, store_mentions
 
 	account = frappe.get_doc("Social Account", ACCOUNT)
-	mentions = list(Posts(count, seed=count, id_offset=100_000_000 + 1000 * count))
+	# new ids each run (a kept site may hold an earlier run's)
+	run = int(time.time()) % 10_000
+	mentions = list(Posts(count, seed=count, id_offset=1_000_000_000 * (run + 2) + 1000 * count))
 	pipeline = build_pipeline()
 	rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 	trace = bool(os.environ.get("INGEST_BENCH_TRACE"))  # tracemalloc makes the store ~5x slower
