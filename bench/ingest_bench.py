@@ -16,14 +16,17 @@ What it stores: Mastodon posts from ~2,000 authors (a few prolific, most occasio
 to a Customer and writing 500 of them), German and English, complaints, urgent questions,
 neutral posts and praise, 15% replies in threads, spread over 60 days in posting order, with 5%
 of every fetch being posts the previous fetch returned already (the overlap a re-poll sees).
-Everything goes through `social_crm.ingest.store_mentions` with the site's settings
-(Automatic tickets), so tickets, Issues and Communications are part of the figure.
+Everything goes through `social_crm.ingest.store_mentions` (what `fetch_account` calls with a
+connector's result) with the site's settings (Automatic tickets), so tickets and thread rows are
+part of the figure; their ERPNext Issues and Communications are written by the mirror job
+(`tickets.mirror_pending`), timed apart afterwards (--mirror-seconds at most).
 
 Prints, in one run: the ToDo insert rate (before and after), mentions/s per 10,000 stored and
 the ratio to the ToDo rate, the job's peak memory for one fetch of 2,000 vs 20,000 mentions,
 and the desk's query times at the end with EXPLAIN: the Social Mention list's first page and
 count with and without standard filters, the Customer dashboard counts for the customer with
-500 mentions, and the open-ticket look-ups of one page.
+500 mentions, get_open_count, the Social Inbox's stream (inbox.conversations) and the
+open-ticket look-ups of one page.
 """
 
 from __future__ import annotations
@@ -274,7 +277,7 @@ def todo_rate(count: int) -> float:
 	return count / (time.perf_counter() - started)
 
 
-def store(total: int, fetch_size: int, todo: float) -> None:
+def store(total: int, fetch_size: int, todo: float, id_offset: int = 0) -> None:
 	from social_crm.ingest import build_pipeline, store_mentions
 
 	account = frappe.get_doc("Social Account", ACCOUNT)
@@ -285,12 +288,12 @@ def store(total: int, fetch_size: int, todo: float) -> None:
 	print(f"\nstoring {total:,} mentions in fetches of {fetch_size} (5% re-fetched overlap)")
 	print("| mentions stored | mentions/s | ms per mention | ratio to ToDo insert | SQL per mention |")
 	print("| --- | --- | --- | --- | --- |")
-	posts = Posts(total, seed=11)
+	posts = Posts(total, seed=11 + id_offset, id_offset=id_offset)
 	for batch in fetches(posts, fetch_size):
 		counts = store_mentions(account, batch, build_pipeline())
 		stored += counts["new"]
 		duplicates += counts["duplicates"]
-		failed += counts["failed"]
+		failed += len(counts["failed"])
 		if stored - step_stored >= 10_000 or posts.count >= total:
 			now = time.perf_counter()
 			rate = (stored - step_stored) / (now - mark)
@@ -439,7 +442,66 @@ def desk_queries() -> None:
 
 	ms, _ = timed(lambda: get_open_count("Customer", CUSTOMER))
 	print(f"| Customer dashboard: get_open_count (all of its connections) | {ms:.1f} | |")
+	inbox_queries()
 	open_ticket_lookups()
+
+
+def inbox_queries() -> None:
+	"""The Social Inbox's stream (inbox.conversations) as an agent opens it, and with filters."""
+	from social_crm import inbox
+
+	for label, filters in {
+		"Inbox, default (open, newest)": {},
+		"Inbox, Negative": {"sentiment": "Negative"},
+		"Inbox, customer": {"customer": CUSTOMER},
+		"Inbox, status all": {"status": "all"},
+	}.items():
+		ms, result = timed(lambda filters=filters: inbox.conversations(json.dumps(filters)))
+		clean = inbox.clean_filters(json.dumps(filters))
+		plans = []
+		for doctype, rows in (("Social Mention", inbox.mention_rows), ("Social Ticket", inbox.ticket_rows)):
+			captured = []
+			get_list = frappe.get_list
+
+			def capture(*args, **kwargs):
+				query = {key: value for key, value in kwargs.items() if key != "pluck"}
+				captured.append(get_list(*args, **query, run=False))
+				return get_list(*args, **kwargs)
+
+			frappe.get_list = capture
+			try:
+				rows(clean)
+			finally:
+				frappe.get_list = get_list
+			plans += [explain(query) for query in captured]
+		print(f"| {label} ({result['total']} items) | {ms:.1f} | {' / '.join(plans)} |")
+
+
+def mirror(budget: float) -> None:
+	"""The Issue mirror job on what the run stored: Issues and Communications per second, apart."""
+	from social_crm import tickets
+
+	issues = frappe.db.count("Issue", {"social_ticket": ("is", "set")})
+	comms = frappe.db.count("Communication", {"reference_doctype": "Issue", "sent_or_received": "Received"})
+	pending = tickets.pending_tickets(limit=10**9)
+	started, cpu = time.perf_counter(), time.process_time()
+	done = 0
+	# as mirror_pending does (one ticket, one commit), for at most `budget` seconds
+	for name in pending:
+		if time.perf_counter() - started > budget:
+			break
+		tickets.mirror_ticket(name)
+		frappe.db.commit()
+		done += 1
+	elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+	pending = len(pending)
+	issues = frappe.db.count("Issue", {"social_ticket": ("is", "set")}) - issues
+	comms = frappe.db.count("Communication", {"reference_doctype": "Issue", "sent_or_received": "Received"}) - comms
+	print(
+		f"\nIssue mirror (tickets.mirror_pending, the follow-up job): {pending:,} tickets pending, {done:,} mirrored: "
+		f"{issues:,} Issues + {comms:,} Communications in {elapsed:.0f} s = {(issues + comms) / max(elapsed, 1e-9):,.0f} "
+		f"documents/s ({cpu:.0f} s CPU); left pending: {len(tickets.pending_tickets(limit=10**9))}"
+	)
 
 
 def open_ticket_lookups() -> None:
@@ -484,15 +546,20 @@ def memory(count: int) -> None:
 	from social_crm.ingest import build_pipeline, store_mentions
 
 	account = frappe.get_doc("Social Account", ACCOUNT)
-	mentions = list(Posts(count, seed=count, id_offset=100_000_000 + 1000 * count))
+	# new ids each run (a kept site may hold an earlier run's)
+	run = int(time.time()) % 10_000
+	mentions = list(Posts(count, seed=count, id_offset=1_000_000_000 * (run + 2) + 1000 * count))
 	pipeline = build_pipeline()
 	rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-	tracemalloc.start()
+	trace = bool(os.environ.get("INGEST_BENCH_TRACE"))  # tracemalloc makes the store ~5x slower
+	if trace:
+		tracemalloc.start()
 	started = time.perf_counter()
 	counts = store_mentions(account, mentions, pipeline)
 	elapsed = time.perf_counter() - started
-	_, peak = tracemalloc.get_traced_memory()
-	tracemalloc.stop()
+	peak = tracemalloc.get_traced_memory()[1] if trace else 0
+	if trace:
+		tracemalloc.stop()
 	rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 	print(
 		json.dumps(
@@ -500,7 +567,7 @@ def memory(count: int) -> None:
 				"mentions": count,
 				"stored": counts["new"],
 				"seconds": round(elapsed, 1),
-				"traced_peak_mb": round(peak / 2**20, 1),
+				"traced_peak_mb": round(peak / 2**20, 1) if trace else "-",
 				"rss_peak_mb": round(rss_after / 1024, 1),
 				"rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
 			}
@@ -509,7 +576,10 @@ def memory(count: int) -> None:
 
 
 def memory_runs(sizes: list[int], site: str) -> None:
-	print("\none fetch in one call (fresh process each; traced = Python allocations during store_mentions)")
+	print(
+		"\none fetch in one call (fresh process each; traced = Python allocations during store_mentions, "
+		"only with INGEST_BENCH_TRACE=1; RSS growth = peak RSS during the fetch above the process with its input)"
+	)
 	print(
 		"| mentions in the fetch | stored | s | mentions/s | traced peak MB | peak RSS MB | RSS growth MB |"
 	)
@@ -542,6 +612,9 @@ def main() -> None:
 		"--fill-to", type=int, default=0, help="bulk-insert rows up to this many before the desk queries"
 	)
 	parser.add_argument("--skip-store", action="store_true", help="only the desk queries and memory runs")
+	parser.add_argument("--no-mirror", action="store_true", help="leave the Issues to the mirror job")
+	parser.add_argument("--id-offset", type=int, default=0, help="new post ids, to store more on top with --keep")
+	parser.add_argument("--mirror-seconds", type=float, default=240, help="time the mirror job this long at most")
 	args = parser.parse_args()
 	connect(args.site)
 	if args.memory_child:
@@ -556,9 +629,11 @@ def main() -> None:
 	todo = todo_rate(args.todo)
 	print(f"plain ToDo doc.insert(): {todo:,.0f}/s ({1000 / todo:.2f} ms each, {args.todo:,} inserts)")
 	if not args.skip_store:
-		store(args.mentions, args.fetch, todo)
+		store(args.mentions, args.fetch, todo, args.id_offset)
 	todo_after = todo_rate(args.todo)
 	print(f"plain ToDo doc.insert() again after the run: {todo_after:,.0f}/s")
+	if not args.skip_store and not args.no_mirror:
+		mirror(args.mirror_seconds)
 	if args.fill_to:
 		fill(args.fill_to)
 	desk_queries()

@@ -48,6 +48,8 @@ scheduler_events = {
 	"cron": {
 		"* * * * *": ["social_crm.tasks.enqueue_due_fetches"],
 		"*/5 * * * *": ["social_crm.incidents.close_recovered"],
+		# the Issues and timelines of what the fetch job stored (queued after each page too)
+		"*/3 * * * *": ["social_crm.tickets.mirror_pending"],
 	},
 	"daily_long": [
 		"social_crm.tasks.train_sentiment_model",

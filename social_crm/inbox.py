@@ -158,18 +158,39 @@ def conversations(filters=None, start: int = 0, page_length: int = PAGE_LENGTH) 
 	"""One page of the stream: tickets and mentions needing a decision the user may read."""
 	filters = clean_filters(filters)
 	start, page_length = max(cint(start), 0), min(max(cint(page_length), 1), 100)
-	items = []
+	tickets, mentions = [], []
 	if frappe.has_permission("Social Ticket", "read") and filters["status"] not in ("New", "Ignored"):
-		items += ticket_items(ticket_rows(filters))
+		tickets = ticket_rows(filters)
 	if frappe.has_permission("Social Mention", "read") and filters["status"] in (
 		"open",
 		"New",
 		"Ignored",
 		"all",
 	):
-		items += mention_items(mention_rows(filters))
-	items.sort(key=sort_key(filters["sort"]))
-	return {"items": items[start : start + page_length], "total": len(items), "filters": filters}
+		mentions = mention_rows(filters)
+	# sorted by what the rows hold, and only the page's rows made into items (up to a WINDOW of
+	# each kind is read; making all of them into items took most of the time at 50,000 mentions)
+	slas = issue_slas(row.issue for row in tickets) if filters["sort"] == "urgent" else {}
+	entries = [
+		(row, {"priority": row.priority, "sla": slas.get(row.issue, {}), "activity_at": ticket_activity(row)})
+		for row in tickets
+	] + [(row, {"priority": row.triage_priority, "activity_at": mention_activity(row)}) for row in mentions]
+	key = sort_key(filters["sort"])
+	entries.sort(key=lambda entry: key(entry[1]))
+	page = {id(row) for row, _keys in entries[start : start + page_length]}
+	items = ticket_items([row for row in tickets if id(row) in page]) + mention_items(
+		[row for row in mentions if id(row) in page]
+	)
+	items.sort(key=key)
+	return {"items": items, "total": len(entries), "filters": filters}
+
+
+def ticket_activity(row) -> str:
+	return str(max(filter(None, (row.modified, row.replied_at))))
+
+
+def mention_activity(row) -> str:
+	return str(row.posted_at or row.modified)
 
 
 def sort_key(sort: str):
@@ -384,7 +405,7 @@ def ticket_items(rows) -> list[dict]:
 			"reply_supported": replies.reply_supported(row.platform),
 			"assigned": assignees(row._assign),
 			"sla": slas.get(row.issue, {}),
-			"activity_at": str(max(filter(None, (row.modified, row.replied_at)))),
+			"activity_at": ticket_activity(row),
 			"opened_at": str(row.creation),
 			"mention": mention_view(
 				opening, profile_map.get(opening.social_profile), customers.get(row.customer)
@@ -417,7 +438,7 @@ def mention_items(rows) -> list[dict]:
 				"triage_action": row.triage_action or "",
 				"assigned": assignees(row._assign),
 				"sla": {},
-				"activity_at": str(row.posted_at or row.modified),
+				"activity_at": mention_activity(row),
 				"mention": view,
 			}
 		)
@@ -657,6 +678,14 @@ def publish_conversation(doctype: str, name: str) -> None:
 	frappe.publish_realtime(
 		UPDATE_EVENT, {"doctype": doctype, "name": name}, room=get_site_room(), after_commit=True
 	)
+
+
+def publish_conversations(names: dict[str, list[str]]) -> None:
+	"""`publish_conversation` for many at once (a page the fetch job stored): one message
+	naming them all, by doctype."""
+	names = {doctype: list(values) for doctype, values in names.items() if values}
+	if names:
+		frappe.publish_realtime(UPDATE_EVENT, {"names": names}, room=get_site_room(), after_commit=True)
 
 
 def on_mention_change(doc, method=None) -> None:

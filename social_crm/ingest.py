@@ -9,7 +9,13 @@ holds the cursor back, or the same pages would be fetched forever.
 
 A page is decided before anything of it is written (see `store_mentions`), so each mention is
 inserted once with its final status, ticket and reason, and what a page reads does not grow
-with the tables: one look-up each for its stored keys, its authors and its open tickets.
+with the tables: one look-up each for its stored keys, its authors and its open tickets. It is
+written in bulk (`write_rows`: one insert per table, falling back to one by one on a conflict);
+the ERPNext Issues and their timelines follow in the mirror job (tickets.mirror_pending).
+
+The cursor moves once per fetch, not per page: the connectors page newest first and their
+cursor is "newer than the newest seen", so a cursor saved after the first page of a backlog
+would skip the older pages not yet stored if the job died before them.
 
 Everything a platform says (error texts, cursors) is escaped before the desk can show it,
 and an unexpected error is logged without the frames' locals, which hold credentials.
@@ -190,6 +196,8 @@ def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, sear
 	for start in range(0, len(mentions), PAGE_SIZE):
 		page = mentions[start : start + PAGE_SIZE]
 		for attempt in range(1, PAGE_ATTEMPTS + 1):
+			# tickets.existing_priority keeps its answers for the page (asked for each mention)
+			frappe.flags.social_crm_priorities = {}
 			try:
 				with thread_locks(page):
 					page_counts = store_page(account, page, pipeline, searched=searched)
@@ -202,6 +210,8 @@ def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, sear
 				if attempt == PAGE_ATTEMPTS:
 					raise
 				time.sleep(random.uniform(0.1, 0.5) * attempt)
+			finally:
+				frappe.flags.social_crm_priorities = None
 		for key in ("new", "duplicates", "dropped"):
 			counts[key] += page_counts[key]
 		counts["failed"] += page_counts["failed"]
@@ -264,14 +274,15 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 	open_tickets = page_open_tickets(items, authors)
 	written: dict[str, str] = {}  # tickets the page opened: the name triage knew -> the written one
 	now = to_utc(now_datetime())
+	bulk = bulk_allowed()
 	batch: list[Planned] = []
 	for item in items:
 		if incidents.may_concern(item.mention, item.analysis, account):
-			write_page(account, batch, authors, counts, written)
+			write_page(account, batch, authors, counts, written, bulk=bulk)
 			batch = []
 			known_as_written(open_tickets, written)
 			decide = decider(item, pipeline, now=now, open_tickets=open_tickets)
-			write_page(account, [item], authors, counts, written, decide=decide)
+			write_page(account, [item], authors, counts, written, decide=decide, bulk=bulk)
 			continue
 		item.decision = pipeline.decide(
 			item.mention,
@@ -282,7 +293,7 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 		)
 		thread_into(open_tickets, item)
 		batch.append(item)
-	write_page(account, batch, authors, counts, written)
+	write_page(account, batch, authors, counts, written, bulk=bulk)
 	authors.save()
 	return counts
 
@@ -427,18 +438,52 @@ def write_page(
 	tickets_written: dict[str, str],
 	*,
 	decide=None,
+	bulk: bool = False,
 ) -> None:
-	"""Each decided mention once with its ticket, each in a savepoint. `tickets_written` maps
-	the names triage knew the page's new tickets by to the written ones, and grows. `decide`
-	decides a mention only once it is inserted (see `write_mention`)."""
+	"""The decided mentions with their tickets. `tickets_written` maps the names triage knew
+	the page's new tickets by to the written ones, and grows. `decide` decides a mention only
+	once it is inserted (see `write_mention`).
+
+	The page is written in bulk (`write_rows`): one multi-row insert of its mentions, one of
+	their keyword rows, one of the thread rows they add to tickets, each new ticket inserted
+	as a document. If anything of that fails (a post another job stored meanwhile meets the
+	unique key, a value the database refuses), the bulk write is undone to its savepoint and
+	the page written one by one as before, each mention in its own savepoint, so nothing is
+	lost or doubled and a bad post is skipped alone."""
+	ready = []
+	for item in plan:
+		if item.author.name:
+			ready.append(item)
+		else:
+			counts["failed"].append(item.mention.external_id)
+	if not ready:
+		return
+	if decide is None and bulk:
+		frappe.db.savepoint("social_page")
+		try:
+			opened = write_rows(account, ready, tickets_written)
+		except LOCK_ERRORS:
+			raise  # the transaction is gone or stuck: the whole page is tried again
+		except Exception:
+			frappe.db.rollback(save_point="social_page")
+			for item in ready:
+				item.doc = None
+		else:
+			tickets_written.update(opened)
+			for item in ready:
+				authors.count(item.author, item.analysis.sentiment.score, item.mention.posted_at)
+			counts["new"] += len(ready)
+			return
+	write_one_by_one(account, ready, authors, counts, tickets_written, decide=decide, bulk=bulk)
+
+
+def write_one_by_one(account, plan, authors, counts, tickets_written, *, decide=None, bulk=False) -> None:
+	"""Each decided mention once with its ticket, each in a savepoint."""
 	fetched_at = now_datetime()
 	for item in plan:
-		if not item.author.name:
-			counts["failed"].append(item.mention.external_id)
-			continue
 		frappe.db.savepoint("social_mention")
 		try:
-			opened = write_mention(account, item, tickets_written, fetched_at, decide)
+			opened = write_mention(account, item, tickets_written, fetched_at, decide, bulk=bulk)
 		except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
 			frappe.db.rollback(save_point="social_mention")
 			counts["duplicates"] += 1
@@ -453,6 +498,139 @@ def write_page(
 		tickets_written.update(opened)
 		authors.count(item.author, item.analysis.sentiment.score, item.mention.posted_at)
 		counts["new"] += 1
+
+
+def bulk_allowed() -> bool:
+	"""Whether a page may be written without each mention's document events: only while no
+	site configuration listens to a new Social Mention (a Notification, Webhook, Assignment
+	Rule or document-event Server Script), which a bulk insert would not run."""
+	doctype = "Social Mention"
+	listeners = (
+		("Notification", {"document_type": doctype, "enabled": 1}),
+		("Webhook", {"webhook_doctype": doctype, "enabled": 1}),
+		("Assignment Rule", {"document_type": doctype, "disabled": 0}),
+		("Server Script", {"reference_doctype": doctype, "disabled": 0, "script_type": "DocType Event"}),
+	)
+	return not any(frappe.db.exists(listener, filters) for listener, filters in listeners)
+
+
+def write_rows(account, plan: list[Planned], tickets_written: dict[str, str]) -> dict[str, str]:
+	"""The page's decided mentions in bulk: each row built in memory as `doc.insert()` would
+	store it (`prepared`), inserted in one statement, then the tickets they open (documents,
+	few) and the thread rows of the ones they join (one statement). Returns the ticket names
+	triage knew by another name that are now written. The Issues and their timelines follow
+	in the mirror job (tickets.mirror_pending), queued for when the page is committed."""
+	from social_crm import tickets
+
+	fetched_at = now_datetime()
+	names = dict(tickets_written)
+	docs, opened, appends = [], [], []
+	for item in plan:
+		doc = new_mention(account, item, fetched_at)
+		decision = item.decision
+		target = names.get(decision.ticket, decision.ticket)
+		opens = decision.action is Action.CREATE_TICKET or (
+			decision.action is Action.APPEND_TO_TICKET and (not target or is_unwritten(target))
+		)
+		new_ticket = tickets.new_ticket(doc, decision) if opens else None
+		if new_ticket:
+			for name in (item.opens, decision.ticket):
+				if name and is_unwritten(name):
+					names[name] = new_ticket.name
+		tickets.set_decision(doc, decision, names)
+		if new_ticket:
+			new_ticket.triage_reasons = doc.triage_reasons
+			new_ticket.triage_reason = doc.triage_reason
+			tickets.put_on_ticket(doc, new_ticket.name)
+			opened.append(new_ticket)
+		elif decision.action is Action.APPEND_TO_TICKET:
+			tickets.put_on_ticket(doc, target)
+			appends.append((target, doc, decision))
+		prepared(doc)
+		docs.append(doc)
+	insert_rows(docs)
+	for ticket in opened:
+		tickets.insert_ticket(ticket, mirror=False)
+	tickets.append_mentions(appends)
+	if opened or appends:
+		tickets.enqueue_mirror()
+	announce(docs)
+	return {name: written for name, written in names.items() if is_unwritten(name)}
+
+
+def new_mention(account, item: Planned, fetched_at):
+	"""The Social Mention document of a planned mention, named, not yet written."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Social Mention",
+			"social_account": account.name if account else None,
+			"fetched_at": fetched_at,
+			"social_profile": item.author.name,
+			"customer": item.author.customer,
+			"author_email": item.author.email,
+			"status": "New",
+			**mention_values(item.mention),
+			**analysis_values(item.analysis),
+		}
+	)
+	doc.set_new_name()
+	item.doc = doc
+	return doc
+
+
+def prepared(doc) -> None:
+	"""What `doc.insert()` does to a new Social Mention before it writes the row, without its
+	events: defaults, owner and timestamps, child row names, the controller's `validate` and
+	Frappe's value checks (lengths, selects, sanitising). Links are the page's own rows, and
+	no event of a new mention does more than announce it (`announce`; incidents.link_ticket
+	only acts on rows of an incident, whose mentions are inserted one by one)."""
+	doc.set("__islocal", True)
+	doc._set_defaults()
+	doc.set_user_and_timestamp()
+	doc.set_docstatus()
+	doc.set_parent_in_children()
+	for child in doc.get_all_children():
+		if not child.name:
+			child.name = frappe.generate_hash(length=10)
+	doc.flags.checked_unique = True  # the page's keys were looked up; the unique key holds the rest
+	doc.validate()
+	doc._validate()
+
+
+def insert_rows(docs) -> None:
+	"""Mentions (and their keyword rows) in one multi-row insert per table, values as
+	`db_insert` writes them."""
+	by_table: dict[str, list[dict]] = {}
+	for doc in docs:
+		for row in (doc, *doc.get_all_children()):
+			by_table.setdefault(row.doctype, []).append(row.get_valid_dict(convert_dates_to_str=True))
+	for doctype, rows in by_table.items():
+		fields = list(rows[0])
+		try:
+			frappe.db.bulk_insert(doctype, fields, [[row.get(field) for field in fields] for row in rows])
+		except Exception as error:
+			if frappe.db.is_unique_key_violation(error) or frappe.db.is_primary_key_violation(error):
+				raise frappe.UniqueValidationError(doctype) from error
+			raise
+
+
+def announce(docs) -> None:
+	"""Once a page is committed, one notice for open inboxes (which conversations changed) and
+	one for open lists of mentions (the page's newest, which lists sorted by posting time show
+	at the top; a list reloads the rest on its next refresh)."""
+	from social_crm import inbox
+
+	if not docs:
+		return
+	inbox.publish_conversations(
+		{"Social Mention": [doc.name for doc in docs], "Social Ticket": sorted({doc.social_ticket for doc in docs if doc.social_ticket})}
+	)
+	newest = max(docs, key=lambda doc: str(doc.posted_at or ""))
+	frappe.publish_realtime(
+		"list_update",
+		{"doctype": newest.doctype, "name": newest.name, "user": frappe.session.user},
+		after_commit=True,
+	)
 
 
 def known_as_written(open_tickets: dict[str, OpenTicket], tickets_written: dict[str, str]) -> None:
@@ -488,7 +666,7 @@ def decider(item: Planned, pipeline: Pipeline, *, now, open_tickets: dict[str, O
 
 
 def write_mention(
-	account, item: Planned, tickets_written: dict[str, str], fetched_at, decide=None
+	account, item: Planned, tickets_written: dict[str, str], fetched_at, decide=None, *, bulk: bool = False
 ) -> dict[str, str]:
 	"""Inserts the mention as decided, then the ticket it opens or the row on the ticket it
 	joins. Returns the ticket names triage knew by another name that are now written.
@@ -500,22 +678,7 @@ def write_mention(
 	runs again then, so the inbox and the incident's row hear of its ticket."""
 	from social_crm import tickets
 
-	mention = item.mention
-	doc = frappe.get_doc(
-		{
-			"doctype": "Social Mention",
-			"social_account": account.name if account else None,
-			"fetched_at": fetched_at,
-			"social_profile": item.author.name,
-			"customer": item.author.customer,
-			"author_email": item.author.email,
-			"status": "New",
-			**mention_values(mention),
-			**analysis_values(item.analysis),
-		}
-	)
-	doc.set_new_name()
-	item.doc = doc
+	doc = new_mention(account, item, fetched_at)
 	# Written by this job from rows it just read or made: no Version row, no second look-ups,
 	# and of the realtime events only the one open lists need (no form shows a new mention;
 	# the inbox hears of it from the mention's on_update, social_crm/inbox.py).
@@ -524,7 +687,12 @@ def write_mention(
 	doc.flags.checked_unique = True
 	doc.flags.notify_update = False
 	if decide is not None:
-		doc.insert(ignore_permissions=True)
+		if bulk:
+			# the row as `insert` would write it, without the events its on_update runs below
+			prepared(doc)
+			insert_rows([doc])
+		else:
+			doc.insert(ignore_permissions=True)
 		decide(doc)
 	decision = item.decision
 	target = tickets_written.get(decision.ticket, decision.ticket)
@@ -556,9 +724,11 @@ def write_mention(
 		after_commit=True,
 	)
 	if new_ticket:
-		tickets.insert_ticket(new_ticket, doc)
+		tickets.insert_ticket(new_ticket, mirror=False)
 	elif decision.action is Action.APPEND_TO_TICKET:
-		tickets.append_to_ticket(target, doc, decision)
+		tickets.append_to_ticket(target, doc, decision, mirror=False)
+	if new_ticket or decision.action is Action.APPEND_TO_TICKET:
+		tickets.enqueue_mirror()
 	if decide is not None:
 		doc.run_method("on_update")
 	if not new_ticket:

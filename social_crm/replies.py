@@ -26,7 +26,7 @@ from social_crm.engine.reply_text import reply_length, reply_limit, too_long
 from social_crm.escaping import error_text
 from social_crm.reasons import in_site_language
 from social_crm.stored_mention import engine_mention
-from social_crm.tickets import safe_url, settings
+from social_crm.tickets import mirror_ticket, safe_url, settings
 
 REPLY_IN_FLIGHT = ("Sending", "Sent")
 MANAGER_ROLES = ("Social Media Manager", "System Manager")
@@ -343,6 +343,8 @@ def record_reply(ticket, target, result) -> None:
 	ticket.save(ignore_permissions=True)
 	for row in ticket.mentions:
 		frappe.db.set_value("Social Mention", row.social_mention, "status", "Replied")
+	# a reply sent before the mirror job wrote the ticket's Issue writes it first
+	ticket.issue = ticket.issue or mirror_ticket(ticket.name)
 	if ticket.issue:
 		add_sent_communication(ticket, url)
 

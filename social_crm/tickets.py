@@ -23,7 +23,7 @@ from datetime import timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import escape_html, get_datetime
+from frappe.utils import escape_html, get_datetime, now_datetime
 
 from social_crm import reasons
 from social_crm.engine.mention import Platform
@@ -107,40 +107,67 @@ def open_tickets_near(
 		{**values, "names": tuple(candidates)},
 		pluck=True,
 	)
-	return {ticket.name: ticket for ticket in load_open_tickets(names)}
+	return {ticket.name: ticket for ticket in load_open_tickets(names, refs, platform)}
 
 
-def load_open_tickets(names) -> list[OpenTicket]:
-	"""Tickets as the engine's threading sees them, in two queries for all of them. A ticket
-	opens at its first post and was last active at its latest post or our reply."""
+def load_open_tickets(names, refs=None, platform: str | None = None) -> list[OpenTicket]:
+	"""Tickets as the engine's threading sees them, in three queries for all of them. A ticket
+	opens at its first post and was last active at its latest post or our reply.
+
+	With `refs` (the post and conversation ids on `platform` a page's mentions could thread
+	by, see `open_tickets_near`) only the thread's posts among them are read: threading asks no more
+	of a ticket than whether those ids are in it, and a long thread (a customer writing for
+	months) would otherwise be read whole for every page."""
 	if not names:
 		return []
+	values = {"names": tuple(names)}
 	tickets = frappe.db.sql(
 		"""
 		select t.name, t.platform, t.creation, t.replied_at, opening.author_handle
 		from `tabSocial Ticket` t left join `tabSocial Mention` opening on opening.name = t.social_mention
 		where t.name in %(names)s
 		""",
-		{"names": tuple(names)},
+		values,
 		as_dict=True,
 	)
-	threads = {}
-	for row in frappe.db.sql(
-		"""
-		select row.parent, m.external_id, m.conversation_id, m.posted_at
+	# first and latest post of each thread, from the (parent, posted_at) index
+	spans = {
+		row.parent: row
+		for row in frappe.db.sql(
+			"""select parent, min(posted_at) as first, max(posted_at) as latest from `tabSocial Ticket Mention`
+			where parent in %(names)s and parenttype = 'Social Ticket' group by parent""",
+			values,
+			as_dict=True,
+		)
+	}
+	thread_query = """select row.parent, m.external_id, m.conversation_id
 		from `tabSocial Ticket Mention` row join `tabSocial Mention` m on m.name = row.social_mention
-		where row.parent in %(names)s and row.parenttype = 'Social Ticket'
-		""",
-		{"names": tuple(names)},
-		as_dict=True,
-	):
+		where row.parent in %(names)s and row.parenttype = 'Social Ticket'"""
+	if refs is not None:
+		refs = tuple(sorted(set(refs)))
+		if not refs:
+			thread_query = ""
+		else:
+			values.update(refs=refs, platform=platform)
+			# each half walks an index of the mentions (platform_external_id, conversation_id)
+			thread_query = " union ".join(
+				f"""select row.parent, m.external_id, m.conversation_id
+				from `tabSocial Mention` m join `tabSocial Ticket Mention` row on row.social_mention = m.name
+				where m.platform = %(platform)s and m.{column} in %(refs)s
+				and row.parent in %(names)s and row.parenttype = 'Social Ticket'"""
+				for column in ("external_id", "conversation_id")
+			)
+	threads = {}
+	for row in frappe.db.sql(thread_query, values, as_dict=True) if thread_query else ():
 		threads.setdefault(row.parent, []).append(row)
 	result = []
 	for ticket in tickets:
 		thread = threads.get(ticket.name, [])
-		posted = [to_utc(row.posted_at) for row in thread if row.posted_at]
-		opened_at = min(posted) if posted else to_utc(ticket.creation)
-		activity = [*posted, opened_at]
+		span = spans.get(ticket.name)
+		opened_at = to_utc(span.first) if span and span.first else to_utc(ticket.creation)
+		activity = [opened_at]
+		if span and span.latest:
+			activity.append(to_utc(span.latest))
 		if ticket.replied_at:
 			activity.append(to_utc(ticket.replied_at))
 		result.append(
@@ -185,15 +212,18 @@ def apply_decision(mention_doc, decision: Decision) -> str | None:
 	if decision.action is Action.CREATE_TICKET:
 		ticket = mention_doc.social_ticket or ticket_of_mention(mention_doc.name)
 		if not ticket:
-			ticket = create_ticket(mention_doc, decision)
+			ticket = create_ticket(mention_doc, decision, mirror=False)
 	elif decision.action is Action.APPEND_TO_TICKET:
 		if decision.ticket and frappe.db.exists("Social Ticket", decision.ticket):
-			ticket = append_to_ticket(decision.ticket, mention_doc, decision)
+			ticket = append_to_ticket(decision.ticket, mention_doc, decision, mirror=False)
 		else:
-			ticket = mention_doc.social_ticket or create_ticket(mention_doc, decision)
+			ticket = mention_doc.social_ticket or create_ticket(mention_doc, decision, mirror=False)
 	if ticket:
 		put_on_ticket(mention_doc, ticket)
 	mention_doc.save(ignore_permissions=True)
+	if ticket:
+		# the Issue and its timeline at once, from the mention as now saved
+		mirror_ticket(ticket)
 	return ticket
 
 
@@ -230,10 +260,10 @@ def ticket_of_mention(mention: str) -> str | None:
 	)
 
 
-def create_ticket(mention_doc, decision: Decision) -> str:
-	"""A Social Ticket for the stored mention and its ERPNext Issue."""
+def create_ticket(mention_doc, decision: Decision, *, mirror: bool = True) -> str:
+	"""A Social Ticket for the stored mention and (with `mirror`) its ERPNext Issue."""
 	ticket = new_ticket(mention_doc, decision)
-	insert_ticket(ticket, mention_doc)
+	insert_ticket(ticket, mirror=mirror)
 	return ticket.name
 
 
@@ -268,14 +298,14 @@ def new_ticket(mention_doc, decision: Decision):
 	return ticket
 
 
-def insert_ticket(ticket, mention_doc) -> None:
-	"""Inserts the ticket and its Issue, so ERPNext's SLA, assignment rules and notifications
-	apply as for any Issue. The job's own first write of a ticket keeps no Version row."""
+def insert_ticket(ticket, *, mirror: bool = True) -> None:
+	"""Inserts the ticket; with `mirror` its Issue at once (an agent's action), else the mirror
+	job writes it (the fetch job, see `mirror_pending`). The job's own first write of a ticket
+	keeps no Version row."""
 	ticket.flags.ignore_version = True
 	ticket.insert(ignore_permissions=True)
-	issue = create_issue(ticket, mention_doc, profile_links(mention_doc))
-	frappe.db.set_value("Social Ticket", ticket.name, "issue", issue, update_modified=False)
-	ticket.issue = issue
+	if mirror:
+		ticket.issue = mirror_ticket(ticket.name)
 
 
 def create_issue(ticket, mention_doc, profile: dict) -> str:
@@ -293,6 +323,7 @@ def create_issue(ticket, mention_doc, profile: dict) -> str:
 			"raised_by": frappe.db.get_value("Contact", contact, "email_id") if contact else None,
 			"issue_type": config.default_issue_type,
 			"priority": ticket.priority or config.default_priority,
+			"status": ISSUE_STATUS_FOR_TICKET.get(ticket.status) or "Open",
 			"social_ticket": ticket.name,
 		}
 	)
@@ -300,64 +331,241 @@ def create_issue(ticket, mention_doc, profile: dict) -> str:
 	return issue.name
 
 
-def append_to_ticket(ticket_name: str, mention_doc, decision: Decision) -> str:
-	"""Adds the mention to the ticket's thread and the Issue's timeline; raises, never lowers,
-	the priority; a customer writing again after our reply makes the ticket Open again.
-
-	The thread row is inserted on its own rather than by saving the ticket, which would load
-	and rewrite every row of a long thread for each new post."""
-	ticket = frappe.db.get_value(
-		"Social Ticket",
-		ticket_name,
-		["name", "status", "priority", "issue", "last_activity_at"],
-		as_dict=True,
-		for_update=True,
-	)
-	if frappe.db.exists(
-		"Social Ticket Mention",
-		{"parent": ticket_name, "parenttype": "Social Ticket", "social_mention": mention_doc.name},
-	):
-		return ticket_name
-	idx = frappe.db.sql(
-		"select coalesce(max(idx), 0) from `tabSocial Ticket Mention` where parent = %s and parenttype = 'Social Ticket'",
-		ticket_name,
-	)[0][0]
-	row = frappe.get_doc(
-		{
-			"doctype": "Social Ticket Mention",
-			"parent": ticket_name,
-			"parenttype": "Social Ticket",
-			"parentfield": "mentions",
-			"idx": idx + 1,
-			"social_mention": mention_doc.name,
-			"posted_at": mention_doc.posted_at,
-			"author_handle": mention_doc.author_handle,
-		}
-	)
-	row.db_insert()
-	activity = [get_datetime(value) for value in (ticket.last_activity_at, mention_doc.posted_at) if value]
-	# The job's own fields leave `modified` alone, so an agent's form opened before stays
-	# saveable and its save keeps this row (ticket_edits.py); a field agents edit (priority,
-	# status) moves it, so Frappe refuses such a form instead of it undoing the job's change.
-	values = {"last_activity_at": max(activity) if activity else None}
-	priority = existing_priority(str(decision.priority))
-	if is_higher(priority, ticket.priority):
-		values["priority"] = priority
-	if ticket.status == "Replied":
-		# the status goes to the Issue through the ticket's on_update
-		doc = frappe.get_doc("Social Ticket", ticket_name)
-		doc.update(values)
-		doc.status = "Open"
-		doc.save(ignore_permissions=True)
-	else:
-		frappe.db.set_value("Social Ticket", ticket_name, values, update_modified="priority" in values)
-	if ticket.issue:
-		if is_higher(priority, frappe.db.get_value("Issue", ticket.issue, "priority")):
-			issue = frappe.get_doc("Issue", ticket.issue)
-			issue.priority = priority
-			issue.save(ignore_permissions=True)
-		add_communication(ticket.issue, mention_doc)
+def append_to_ticket(ticket_name: str, mention_doc, decision: Decision, *, mirror: bool = True) -> str:
+	"""Adds the mention to the ticket's thread; raises, never lowers, the priority; a customer
+	writing again after our reply makes the ticket Open again. With `mirror` the post reaches
+	the Issue's timeline at once (an agent's action), else the mirror job carries it there
+	(the fetch job, see `mirror_pending`)."""
+	append_mentions([(ticket_name, mention_doc, decision)])
+	if mirror:
+		mirror_ticket(ticket_name)
 	return ticket_name
+
+
+def append_mentions(appends) -> None:
+	"""Adds stored mentions to their tickets' threads, all rows of a page in one insert:
+	`appends` is a list of (ticket name, mention, decision). Each ticket's row is locked and
+	written once (latest activity, the highest priority asked for; Open again after our reply).
+
+	The thread rows are inserted on their own rather than by saving the ticket, which would
+	load and rewrite every row of a long thread for each new post. Each row is marked
+	`mirror_pending` until its post is on the Issue's timeline (`mirror_ticket`)."""
+	by_ticket: dict[str, list] = {}
+	for ticket_name, mention_doc, decision in appends:
+		by_ticket.setdefault(ticket_name, []).append((mention_doc, decision))
+	if not by_ticket:
+		return
+	names = tuple(sorted(by_ticket))
+	tickets = {
+		row.name: row
+		for row in frappe.db.sql(
+			"""select name, status, priority, last_activity_at from `tabSocial Ticket`
+			where name in %(names)s order by name for update""",
+			{"names": names},
+			as_dict=True,
+		)
+	}
+	existing = {
+		(row.parent, row.social_mention): row.idx
+		for row in frappe.db.sql(
+			"""select parent, social_mention, idx from `tabSocial Ticket Mention`
+			where parent in %(names)s and parenttype = 'Social Ticket'""",
+			{"names": names},
+			as_dict=True,
+		)
+	}
+	last_idx: dict[str, int] = {}
+	for (parent, _mention), idx in existing.items():
+		last_idx[parent] = max(last_idx.get(parent, 0), idx or 0)
+	now, user = now_datetime(), frappe.session.user
+	rows = []
+	for ticket_name, posts in by_ticket.items():
+		ticket = tickets.get(ticket_name)
+		if ticket is None:
+			raise frappe.DoesNotExistError(f"Social Ticket {ticket_name}")
+		priority, activity = ticket.priority, [get_datetime(ticket.last_activity_at)] if ticket.last_activity_at else []
+		for mention_doc, decision in posts:
+			if (ticket_name, mention_doc.name) in existing:
+				continue
+			existing[(ticket_name, mention_doc.name)] = last_idx[ticket_name] = last_idx.get(ticket_name, 0) + 1
+			rows.append(
+				(
+					frappe.generate_hash(length=10),
+					ticket_name,
+					"Social Ticket",
+					"mentions",
+					last_idx[ticket_name],
+					mention_doc.name,
+					mention_doc.posted_at,
+					mention_doc.author_handle,
+					1,
+					now,
+					now,
+					user,
+					user,
+				)
+			)
+			if mention_doc.posted_at:
+				activity.append(get_datetime(mention_doc.posted_at))
+			asked = existing_priority(str(decision.priority))
+			if is_higher(asked, priority):
+				priority = asked
+		# The job's own fields leave `modified` alone, so an agent's form opened before stays
+		# saveable and its save keeps these rows (ticket_edits.py); a field agents edit
+		# (priority, status) moves it, so Frappe refuses such a form instead of it undoing the
+		# job's change.
+		values = {"last_activity_at": max(activity) if activity else None}
+		if priority != ticket.priority:
+			values["priority"] = priority
+		if ticket.status == "Replied":
+			# the status goes to the Issue through the ticket's on_update
+			doc = frappe.get_doc("Social Ticket", ticket_name)
+			doc.update(values)
+			doc.status = "Open"
+			doc.save(ignore_permissions=True)
+		else:
+			frappe.db.set_value("Social Ticket", ticket_name, values, update_modified="priority" in values)
+	if rows:
+		frappe.db.bulk_insert("Social Ticket Mention", THREAD_ROW_FIELDS, rows)
+
+
+# --- the ERPNext helpdesk mirror ----------------------------------------------------------------
+
+THREAD_ROW_FIELDS = (
+	"name",
+	"parent",
+	"parenttype",
+	"parentfield",
+	"idx",
+	"social_mention",
+	"posted_at",
+	"author_handle",
+	"mirror_pending",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+)
+MIRROR_JOB = "social_crm_mirror_pending"
+# What the mirror reads of a mention for the Issue description or a Communication (post_html).
+MIRROR_MENTION_FIELDS = (
+	"name",
+	"text",
+	"url",
+	"platform",
+	"author_name",
+	"author_handle",
+	"sentiment_label",
+	"sentiment_score",
+	"social_profile",
+	"triage_priority",
+)
+
+
+def enqueue_mirror() -> None:
+	"""After the fetch job's page commits: the mirror job, once (a queued or running one is
+	enough). A failed enqueue loses nothing: the pending state is in the database and the
+	scheduler's sweep (hooks.py) runs the same job every few minutes."""
+	# once per transaction, however many of its mentions open or join a ticket
+	if queue_mirror not in frappe.db.after_commit._functions:
+		frappe.db.after_commit.add(queue_mirror)
+
+
+def queue_mirror() -> None:
+	try:
+		frappe.enqueue(
+			"social_crm.tickets.mirror_pending", queue="default", job_id=MIRROR_JOB, deduplicate=True
+		)
+	except Exception:
+		frappe.log_error(title=_("Social CRM: could not queue the Issue mirror; the scheduler will run it"))
+
+
+def pending_tickets(limit: int = 500) -> list[str]:
+	"""Tickets whose Issue is not written yet, or with posts not yet on the Issue's timeline."""
+	return frappe.db.sql(
+		"""select name from `tabSocial Ticket` where issue is null or issue = ''
+		union select t.name from `tabSocial Ticket Mention` row join `tabSocial Ticket` t on t.name = row.parent
+		where row.mirror_pending = 1 and row.parenttype = 'Social Ticket'
+		order by 1 limit %(limit)s""",
+		{"limit": limit},
+		pluck=True,
+	)
+
+
+def mirror_pending() -> int:
+	"""The job (queued after each page of the fetch job, and every few minutes by the
+	scheduler): every ticket's Issue, and every post appended to it on its timeline, each
+	exactly once. Each ticket is mirrored and committed on its own, so a crash keeps what was
+	mirrored and the next run does the rest; one that fails is logged and left for the next.
+	Returns the number of tickets mirrored."""
+	done, seen = 0, set()
+	while True:
+		# each ticket once a run: what a page adds to it meanwhile is the next run's
+		names = [name for name in pending_tickets() if name not in seen]
+		if not names:
+			return done
+		for name in names:
+			seen.add(name)
+			try:
+				mirror_ticket(name)
+				frappe.db.commit()
+				done += 1
+			except Exception:
+				frappe.db.rollback()
+				frappe.log_error(title=_("Social CRM: the Issue of Social Ticket {0} could not be written").format(name))
+
+
+def mirror_ticket(name: str) -> str | None:
+	"""The ticket's Issue (created if missing, so ERPNext's SLA, assignment rules and
+	notifications apply as for any Issue) and a Communication for each thread row still
+	`mirror_pending`, with the priority raise those posts asked for. Idempotent: the ticket's
+	row is locked first and everything is read again under the lock, so two runs at once, or
+	one after a crash, never write an Issue or a Communication twice. Returns the Issue."""
+	ticket = frappe.db.sql(
+		"select name, issue, status, social_mention from `tabSocial Ticket` where name = %s for update",
+		name,
+		as_dict=True,
+	)
+	if not ticket:
+		return None
+	ticket = ticket[0]
+	issue = ticket.issue
+	if not issue:
+		doc = frappe.get_doc("Social Ticket", name)
+		opening = mirror_mention(doc.social_mention or (doc.mentions[0].social_mention if doc.mentions else None))
+		issue = create_issue(doc, opening, profile_links(opening))
+		frappe.db.set_value("Social Ticket", name, "issue", issue, update_modified=False)
+	pending = frappe.db.sql(
+		"""select name, social_mention from `tabSocial Ticket Mention`
+		where parent = %s and parenttype = 'Social Ticket' and mirror_pending = 1 order by idx for update""",
+		name,
+		as_dict=True,
+	)
+	if not pending:
+		return issue
+	posts = [mirror_mention(row.social_mention) for row in pending]
+	priority = frappe.db.get_value("Issue", issue, "priority")
+	raised = priority
+	for post in posts:
+		asked = existing_priority(post.triage_priority)
+		if is_higher(asked, raised):
+			raised = asked
+	if raised != priority:
+		doc = frappe.get_doc("Issue", issue)
+		doc.priority = raised
+		doc.save(ignore_permissions=True)
+	for row, post in zip(pending, posts):
+		add_communication(issue, post)
+		frappe.db.set_value("Social Ticket Mention", row.name, "mirror_pending", 0, update_modified=False)
+	# `modified` stays: a form opened before stays saveable, and its save keeps the Issue and
+	# the rows' `mirror_pending` the mirror wrote (ticket_edits.keep_appended)
+	return issue
+
+
+def mirror_mention(name: str | None):
+	"""A stored mention as the mirror writes it (an erased or deleted one as an empty post)."""
+	row = frappe.db.get_value("Social Mention", name, MIRROR_MENTION_FIELDS, as_dict=True) if name else None
+	return row or frappe._dict({field: None for field in MIRROR_MENTION_FIELDS}, name=name, platform="")
 
 
 def add_communication(issue: str, mention_doc) -> None:
@@ -389,7 +597,15 @@ def settings():
 
 
 def existing_priority(priority: str | None) -> str | None:
-	return priority if priority and frappe.db.exists("Issue Priority", priority) else None
+	if not priority:
+		return None
+	# a page of the fetch job asks for every mention it stores, so it keeps the answers (ingest.store_page)
+	known = frappe.flags.social_crm_priorities
+	if isinstance(known, dict):
+		if priority not in known:
+			known[priority] = bool(frappe.db.exists("Issue Priority", priority))
+		return priority if known[priority] else None
+	return priority if frappe.db.exists("Issue Priority", priority) else None
 
 
 def is_higher(priority: str | None, current: str | None) -> bool:

@@ -18,7 +18,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils.background_jobs import create_job_id, get_job, get_queue
 
-from social_crm import tasks
+from social_crm import tasks, tickets
 from social_crm.engine.mention import Author, Mention, Platform
 from social_crm.ingest import build_pipeline, store_mentions
 from social_crm.stored_mention import to_utc
@@ -155,6 +155,8 @@ class TestTwoWorkersStoringAtOnce(ConcurrentCase):
 		self.assertTrue(on_tickets[0])
 		rows = frappe.get_all("Social Ticket Mention", {"parent": on_tickets[0]}, pluck="social_mention")
 		self.assertEqual(len(rows), len(set(rows)), "no mention twice on the ticket")
+		in_own_connections(tickets.mirror_pending, tickets.mirror_pending)  # two mirrors at once
+		frappe.db.rollback()
 		self.assertEqual(
 			frappe.db.count("Issue", {"social_ticket": ("is", "set")}), frappe.db.count("Social Ticket")
 		)
@@ -355,3 +357,45 @@ class TestAgentSavesWhileTheJobAppends(ConcurrentCase):
 		self.assertIn(appended.name, [row.social_mention for row in ticket.mentions])
 		self.assertEqual(len(ticket.mentions), 2)
 		self.assertEqual(to_utc(ticket.last_activity_at), to_utc(appended.posted_at))
+
+	def test_an_agent_s_form_loaded_before_the_issue_mirror_keeps_its_issue_and_posts_once(self):
+		account = frappe.get_doc("Social Account", ACCOUNTS[0])
+		store_mentions(
+			account,
+			[post("m-1", "Acme ist kaputt, ich kündige!", "lena", 0, conversation_id="c-7")],
+			build_pipeline(),
+		)
+		store_mentions(
+			account,
+			[
+				post(
+					"m-2",
+					"Acme, immer noch kaputt, niemand antwortet.",
+					"max",
+					30,
+					in_reply_to="m-1",
+					conversation_id="c-7",
+				)
+			],
+			build_pipeline(),
+		)
+		frappe.db.commit()
+		[ticket_name] = frappe.get_all("Social Ticket", pluck="name")
+		form = frappe.get_doc("Social Ticket", ticket_name)  # before the mirror ran
+		self.assertFalse(form.issue)
+		tickets.mirror_pending()
+		frappe.db.commit()
+		issue = frappe.db.get_value("Social Ticket", ticket_name, "issue")
+		self.assertTrue(issue)
+		received = {"reference_doctype": "Issue", "reference_name": issue, "sent_or_received": "Received"}
+		posts = frappe.db.count("Communication", received)
+		form.subject = "Ausfall seit heute Morgen (Lena)"
+		form.save(ignore_permissions=True)  # no "modified after you opened it"
+		frappe.db.commit()
+		tickets.mirror_pending()
+		frappe.db.commit()
+		self.assertEqual(frappe.db.get_value("Social Ticket", ticket_name, "issue"), issue)
+		self.assertEqual(frappe.db.count("Communication", received), posts)
+		self.assertEqual(
+			frappe.db.count("Social Ticket Mention", {"parent": ticket_name, "mirror_pending": 1}), 0
+		)

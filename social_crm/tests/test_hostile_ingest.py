@@ -180,15 +180,16 @@ class TestHostileIngest(HostileTestCase):
 	def test_a_mention_that_cannot_be_stored_is_skipped_with_a_record_and_the_cursor_moves(self):
 		from social_crm import ingest
 
-		real = ingest.write_mention
+		real = ingest.new_mention
 
 		def failing(account, item, *args):
 			if item.mention.author.handle == "phish@evil.example":
 				raise frappe.CharacterLengthExceededError("too long")
 			return real(account, item, *args)
 
-		# every mention of a fetch is written by write_mention (insert_mention uses it too)
-		with patch.object(ingest, "write_mention", failing):
+		# every mention of a fetch is made by new_mention (a page's bulk write, then one by one
+		# when that fails, and insert_mention)
+		with patch.object(ingest, "new_mention", failing):
 			account, log = self.fetch_hostile()
 		self.assertEqual(log["status"], "Partly Stored")
 		self.assertIn("could not be stored", log["error"])

@@ -7,6 +7,7 @@ from unittest.mock import patch
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from social_crm import tickets
 from social_crm.accounts import connector_for
 from social_crm.engine.mention import Author, Mention, Platform
 from social_crm.engine.platform_fakes.bluesky import FakeBluesky
@@ -144,6 +145,7 @@ class TestIngest(FrappeTestCase):
 		self.assertEqual(mention.customer, customer)
 		self.assertEqual(mention.triage_action, "Create Ticket")
 		self.assertEqual(mention.status, "Ticketed")
+		tickets.mirror_pending()  # the Issue follows in the mirror job
 		issue = frappe.db.get_value("Social Ticket", mention.social_ticket, "issue")
 		self.assertEqual(frappe.db.get_value("Issue", issue, "customer"), customer)
 
@@ -259,10 +261,71 @@ class TestStoringPages(FrappeTestCase):
 		lena = frappe.get_doc("Social Profile", {"handle": "lena@social.example"})
 		self.assertEqual(lena.mention_count, 2)
 		self.assertEqual(to_utc(lena.last_mention_at), start + timedelta(minutes=9))
+		tickets.mirror_pending()
 		issue = frappe.db.get_value("Social Ticket", ticket, "issue")
 		self.assertEqual(
 			frappe.db.count("Communication", {"reference_doctype": "Issue", "reference_name": issue}), 2
 		)
+
+	def test_a_crash_between_a_page_and_its_issue_mirror_loses_nothing_and_a_second_mirror_doubles_nothing(self):
+		from social_crm import incidents
+
+		start = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+		posts = [
+			post("m-1", "Acme ist seit heute Morgen kaputt, ich kündige!", at=start, conversation_id="m-1"),
+			post(
+				"m-2",
+				"Acme antwortet nicht, immer noch kaputt.",
+				author="max",
+				at=start + timedelta(minutes=5),
+				in_reply_to="m-1",
+				conversation_id="m-1",
+			),
+			post("m-3", "Hallo Acme?? Nie wieder.", at=start + timedelta(minutes=9)),
+		]
+		# no incident in sight: the whole page goes in one bulk write
+		with patch.object(incidents, "may_concern", return_value=False):
+			counts = store_mentions(self.account, posts, build_pipeline())
+		self.assertEqual(counts, {"new": 3, "duplicates": 0, "dropped": 0, "failed": []})
+		[ticket] = frappe.get_all("Social Ticket", pluck="name")
+		stored = frappe.get_all(
+			"Social Mention",
+			filters={"social_ticket": ticket},
+			fields=["name", "external_id", "status", "triage_reason", "creation", "modified", "mention_key"],
+		)
+		self.assertEqual(sorted(m.external_id for m in stored), ["m-1", "m-2", "m-3"])
+		self.assertEqual({m.status for m in stored}, {"Ticketed"})
+		self.assertTrue(all(m.mention_key and m.modified == m.creation for m in stored))
+		self.assertIn(ticket, next(m for m in stored if m.external_id == "m-2").triage_reason)
+		self.assertFalse(frappe.db.get_value("Social Ticket", ticket, "issue"), "the Issue is the mirror's")
+		self.assertEqual(tickets.pending_tickets(), [ticket], "the pending mirror is in the database")
+
+		# the mirror job dies after writing the Issue and the first appended post
+		add_communication, written = tickets.add_communication, []
+
+		def dying(issue, mention):
+			written.append(mention.name)
+			if len(written) == 2:
+				raise Crash
+			return add_communication(issue, mention)
+
+		with patch.object(tickets, "add_communication", dying), self.assertRaises(Crash):
+			tickets.mirror_pending()
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Issue", {"social_ticket": ticket}), 0)
+		self.assertEqual(tickets.pending_tickets(), [ticket])
+
+		self.assertEqual(tickets.mirror_pending(), 1)
+		self.assertEqual(tickets.mirror_pending(), 0, "a second run finds nothing left")
+		[issue] = frappe.get_all("Issue", {"social_ticket": ticket}, pluck="name")
+		self.assertEqual(frappe.db.get_value("Social Ticket", ticket, "issue"), issue)
+		timeline = frappe.get_all(
+			"Communication",
+			{"reference_doctype": "Issue", "reference_name": issue, "sent_or_received": "Received"},
+			pluck="content",
+		)
+		self.assertEqual(len(timeline), 2, "each appended post once, the first is the Issue's description")
+		self.assertEqual(tickets.pending_tickets(), [])
 
 	def test_an_older_post_of_a_backfill_joins_its_author_s_ticket(self):
 		days_ago = datetime.now(timezone.utc) - timedelta(days=6)
@@ -305,14 +368,14 @@ class TestStoringPages(FrappeTestCase):
 			)
 			for i in range(ingest.PAGE_SIZE + 50)
 		]
-		write_mention = ingest.write_mention
+		new_mention = ingest.new_mention
 
 		def dying(account, item, *args):
 			if item.mention.external_id == posts[ingest.PAGE_SIZE + 10].external_id:
-				raise Crash  # ten mentions of the second page are written, not committed
-			return write_mention(account, item, *args)
+				raise Crash  # ten mentions of the second page are prepared, not committed
+			return new_mention(account, item, *args)
 
-		with patch.object(ingest, "write_mention", dying), self.assertRaises(Crash):
+		with patch.object(ingest, "new_mention", dying), self.assertRaises(Crash):
 			store_mentions(self.account, posts, build_pipeline())
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.count("Social Mention"), ingest.PAGE_SIZE, "the first page was committed")

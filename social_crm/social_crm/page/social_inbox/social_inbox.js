@@ -559,14 +559,17 @@ class SocialInbox {
 	}
 
 	on_update(data) {
-		if (!data || !data.doctype) return;
+		if (!data || !(data.doctype || data.names)) return;
+		// one conversation ({doctype, name}) or a page the fetch job stored ({names: {doctype: [names]}})
+		const changed = (doctype, name) =>
+			data.names ? (data.names[doctype] || []).includes(name) : data.doctype === doctype && data.name === name;
 		clearTimeout(this.update_timeout);
 		// a fetch stores many mentions at once: one refresh for the burst
 		this.update_timeout = setTimeout(() => {
 			if (!this.is_visible()) return;
 			this.refresh();
 			const c = this.current;
-			if (c && ((c.doctype === data.doctype && c.name === data.name) || (data.doctype === "Social Mention" && c.opening_mention === data.name))) {
+			if (c && (changed(c.doctype, c.name) || changed("Social Mention", c.opening_mention))) {
 				const typing = this.reply_control && this.reply_control.$input && this.reply_control.$input.is(":focus");
 				if (!typing) this.open(c.doctype, c.name);
 			}
