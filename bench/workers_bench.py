@@ -391,16 +391,16 @@ def drop_queued_jobs() -> int:
 	return dropped
 
 
-def our_jobs_pending() -> int:
-	"""Fetch and webhook jobs of this site queued or started (read without RQ's cleanup, which
-	would end a dead worker's job before the tick does)."""
+def our_jobs_pending(queues=("long", "short")) -> int:
+	"""Fetch and webhook jobs (on "default": Issue mirror jobs) of this site queued or started
+	(read without RQ's cleanup, which would end a dead worker's job before the tick does)."""
 	from rq.registry import StartedJobRegistry
 
 	from frappe.utils.background_jobs import get_queue
 
 	prefix = f"{frappe.local.site}::social_crm_"
 	pending = 0
-	for name in ("long", "short"):
+	for name in queues:
 		queue = get_queue(name)
 		started = StartedJobRegistry(queue=queue)
 		ids = [i.decode() for i in queue.connection.lrange(queue.key, 0, -1)]
@@ -696,6 +696,25 @@ def main() -> None:
 				print(f"timed out: {fetched}/{len(accounts)} accounts fetched")
 				break
 			time.sleep(args.tick)
+		mirrored_at = None
+		if fetched_all_at is not None:
+			# the Issues and their timelines follow from the mirror job (tickets.mirror_pending)
+			from social_crm.tickets import pending_tickets
+
+			while time.monotonic() - clock <= args.timeout:
+				frappe.db.rollback()  # a fresh snapshot
+				if not pending_tickets(1) and not our_jobs_pending(("default",)):
+					mirrored_at = time.monotonic() - clock
+					break
+				time.sleep(args.tick)
+			print(
+				"Issue mirror: "
+				+ (
+					f"every Issue and timeline written {mirrored_at - fetched_all_at:.1f}s after the last post was stored"
+					if mirrored_at is not None
+					else "timed out"
+				)
+			)
 		wall = time.monotonic() - clock
 		worker_cpu = sum(cpu_of(proc.pid) for proc in procs if proc.poll() is None)
 		job_time = frappe.db.sql(
@@ -706,7 +725,8 @@ def main() -> None:
 			f"{job_time or 0:.1f}s (their mean concurrency {(job_time or 0) / wall:.2f})"
 		)
 		print(
-			f"wall time {wall:.1f}s with {args.workers} worker(s) (first tick to everything stored; "
+			f"wall time {wall:.1f}s with {args.workers} worker(s) (first tick to every Issue written; every post "
+			f"stored at {fetched_all_at if fetched_all_at is not None else float('nan'):.1f}s; "
 			f"{ticks} ticks every {args.tick}s), this script's CPU {time.process_time() - cpu:.1f}s, "
 			f"load {os.getloadavg()[0]:.2f}"
 		)

@@ -128,6 +128,9 @@ def recover_dead_fetches() -> list[str]:
 	]
 	for job_id in ended:
 		fail_abandoned(registry, job_id)
+		# the next job of the account notes its own connection only once it holds the lock:
+		# until then this dead one must not make it look dead too
+		frappe.cache.delete_value(connection_key(job_id.removeprefix(prefix)))
 	dead = [job_id for job_id in registry.get_expired_job_ids() if job_id.startswith(prefix)]
 	if dead:
 		registry.cleanup()

@@ -447,6 +447,7 @@ THREAD_ROW_FIELDS = (
 	"modified_by",
 )
 MIRROR_JOB = "social_crm_mirror_pending"
+MIRROR_FOLLOW_UP = "social_crm_mirror_pending::follow_up"
 # What the mirror reads of a mention for the Issue description or a Communication (post_html).
 MIRROR_MENTION_FIELDS = (
 	"name",
@@ -472,9 +473,20 @@ def enqueue_mirror() -> None:
 
 
 def queue_mirror() -> None:
+	"""A mirror job, unless one is queued: a running one may have read the pending tickets
+	before this page committed (and takes each ticket once a run), so then a second job is
+	queued to follow it, or this page's posts would wait for the scheduler's sweep."""
+	from rq.job import JobStatus
+
+	from frappe.utils.background_jobs import get_job
+
 	try:
+		running = (job := get_job(MIRROR_JOB)) is not None and job.get_status() == JobStatus.STARTED
 		frappe.enqueue(
-			"social_crm.tickets.mirror_pending", queue="default", job_id=MIRROR_JOB, deduplicate=True
+			"social_crm.tickets.mirror_pending",
+			queue="default",
+			job_id=MIRROR_FOLLOW_UP if running else MIRROR_JOB,
+			deduplicate=True,
 		)
 	except Exception:
 		frappe.log_error(title=_("Social CRM: could not queue the Issue mirror; the scheduler will run it"))

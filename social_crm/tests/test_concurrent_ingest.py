@@ -399,3 +399,40 @@ class TestAgentSavesWhileTheJobAppends(ConcurrentCase):
 		self.assertEqual(
 			frappe.db.count("Social Ticket Mention", {"parent": ticket_name, "mirror_pending": 1}), 0
 		)
+
+
+class TestIssueMirrorQueue(FrappeTestCase):
+	def setUp(self):
+		self.queue = get_queue("default")
+		self.drop()
+
+	def tearDown(self):
+		self.drop()
+
+	def drop(self):
+		for job_id in (tickets.MIRROR_JOB, tickets.MIRROR_FOLLOW_UP):
+			job = get_job(job_id)
+			if job is not None:
+				self.queue.remove(job)
+				StartedJobRegistry(queue=self.queue).remove(job)
+				job.delete()
+
+	def test_a_page_committed_while_the_mirror_runs_queues_one_to_follow_it(self):
+		tickets.queue_mirror()
+		tickets.queue_mirror()  # a second page while it is queued: the queued one will do
+		self.assertEqual(
+			[i for i in self.queue.get_job_ids() if i.endswith(tickets.MIRROR_JOB)],
+			[create_job_id(tickets.MIRROR_JOB)],
+		)
+		job = get_job(tickets.MIRROR_JOB)
+		self.queue.remove(job)
+		with self.queue.connection.pipeline() as pipeline:
+			job.prepare_for_execution("a-worker", pipeline)  # a worker runs it
+			pipeline.execute()
+		tickets.queue_mirror()  # it may have read the pending tickets before this page
+		tickets.queue_mirror()
+		self.assertEqual(get_job(tickets.MIRROR_JOB).get_status(), JobStatus.STARTED)
+		self.assertEqual(
+			[i for i in self.queue.get_job_ids() if tickets.MIRROR_JOB in i],
+			[create_job_id(tickets.MIRROR_FOLLOW_UP)],
+		)
