@@ -16,8 +16,6 @@ from social_crm.stored_mention import ENGINE_LABELS
 FETCH_TIMEOUT = 15 * 60
 FETCH_QUEUE = "long"
 FETCH_JOB_PREFIX = "social_crm_fetch::"
-# RQ says a worker's job is gone once the worker stopped renewing its heartbeat: the worker
-# renews it every 30 s for 90 s, so a job whose heartbeat lapsed belongs to a dead worker.
 
 
 def fetch_job_id(account_name: str) -> str:
@@ -118,26 +116,20 @@ def recover_dead_fetches() -> list[str]:
 	prefix = create_job_id(FETCH_JOB_PREFIX)
 	# the registry's members as they are (its get_job_ids would clean the expired ones first)
 	running = [as_text(job_id) for job_id in registry.connection.zrange(registry.key, 0, -1)]
-	expired = set(registry.get_expired_job_ids())
-	ended = [
-		job_id
-		for job_id in running
-		if job_id.startswith(prefix)
-		and job_id not in expired
-		and connection_ended(job_id.removeprefix(prefix))
-	]
-	for job_id in ended:
-		fail_abandoned(registry, job_id)
-		# the next job of the account notes its own connection only once it holds the lock:
-		# until then this dead one must not make it look dead too
-		frappe.cache.delete_value(connection_key(job_id.removeprefix(prefix)))
+	for job_id in running:
+		if job_id.startswith(prefix) and connection_ended(job_id.removeprefix(prefix)):
+			# its process is gone: lapsed now, so RQ's own cleanup below fails it as abandoned
+			# instead of when its worker's heartbeat lapses (up to 90 s later)
+			registry.connection.zadd(registry.key, {job_id: 1})
 	dead = [job_id for job_id in registry.get_expired_job_ids() if job_id.startswith(prefix)]
-	if dead:
-		registry.cleanup()
-	for job_id in dead:
-		end_connection_of(job_id.removeprefix(prefix))
-	accounts = [job_id.removeprefix(prefix) for job_id in ended + dead]
+	if not dead:
+		return []
+	registry.cleanup()
+	accounts = [job_id.removeprefix(prefix) for job_id in dead]
 	for account in accounts:
+		# drops the dead job's connection note (the account's next job notes its own once it
+		# holds the lock) and ends the connection if the server still keeps it
+		end_connection_of(account)
 		log_died(account, "worker")
 	return accounts
 
@@ -151,25 +143,6 @@ def connection_ended(account_name: str) -> bool:
 	if not noted:
 		return False
 	return not frappe.db.sql("select 1 from information_schema.processlist where id = %s", int(noted))
-
-
-def fail_abandoned(registry, job_id: str) -> None:
-	"""What RQ's StartedJobRegistry.cleanup does to an abandoned job, for one job: status
-	failed, out of the started registry, into the failed one."""
-	from rq.exceptions import NoSuchJobError
-	from rq.job import Job, JobStatus
-	from rq.registry import FailedJobRegistry
-
-	try:
-		job = Job.fetch(job_id, connection=registry.connection)
-	except NoSuchJobError:
-		registry.connection.zrem(registry.key, job_id)
-		return
-	job.set_status(JobStatus.FAILED)
-	job._exc_info = "Abandoned: the fetch's database connection ended with its process"
-	job.save(include_meta=False)
-	registry.remove(job)
-	FailedJobRegistry(registry.name, registry.connection).add(job, job.failure_ttl)
 
 
 def dead_job_of(account_name: str) -> str | None:
