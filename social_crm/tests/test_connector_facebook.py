@@ -12,6 +12,7 @@ from social_crm.engine.connectors.graph import (
 	usage_from_headers,
 )
 from social_crm.engine.platform_fakes.facebook import FakeFacebook
+from social_crm.engine.platform_fakes.graph import business_usage_header
 from social_crm.tests.connector_contract import *  # noqa: F403
 from social_crm.tests.connector_contract import SECRET_MARK, Harness, rate_limit_in
 
@@ -37,39 +38,12 @@ def harness():
 def reset_headers():
 	"""Meta's estimate is in minutes (whole ones in its examples); the shared fault suite's
 	short throttles of a few seconds are written as a fraction of a minute."""
-
-	def headers(seconds):
-		usage = {
-			PAGE: [
-				{
-					"type": "pages",
-					"call_count": 100,
-					"total_cputime": 10,
-					"total_time": 10,
-					"estimated_time_to_regain_access": seconds / 60,
-				}
-			]
-		}
-		return {"X-Business-Use-Case-Usage": json.dumps(usage)}
-
-	return headers
+	return lambda seconds: business_usage_header(PAGE, "pages", seconds / 60)
 
 
 @pytest.fixture
 def rate_limit():
-	reset = rate_limit_in(240)
-	usage = {
-		PAGE: [
-			{
-				"type": "pages",
-				"call_count": 100,
-				"total_cputime": 12,
-				"total_time": 30,
-				"estimated_time_to_regain_access": 4,
-			}
-		]
-	}
-	return {"X-Business-Use-Case-Usage": json.dumps(usage)}, reset
+	return business_usage_header(PAGE, "pages", 4, cputime=12, total_time=30), rate_limit_in(240)
 
 
 def test_comments_and_replies_keep_thread_and_authors_are_app_scoped_ids(harness, served):

@@ -1,8 +1,7 @@
-import json
-
 import pytest
 
 from social_crm.engine.connectors.base import AuthFailed
+from social_crm.engine.platform_fakes.graph import business_usage_header
 from social_crm.engine.platform_fakes.instagram import FakeInstagram
 from social_crm.engine.platform_fakes.server import SeedPost
 from social_crm.tests.connector_contract import *  # noqa: F403
@@ -29,39 +28,12 @@ def harness():
 def reset_headers():
 	"""Meta's estimate is in minutes (whole ones in its examples); the shared fault suite's
 	short throttles of a few seconds are written as a fraction of a minute."""
-
-	def headers(seconds):
-		usage = {
-			USER: [
-				{
-					"type": "instagram",
-					"call_count": 100,
-					"total_cputime": 10,
-					"total_time": 10,
-					"estimated_time_to_regain_access": seconds / 60,
-				}
-			]
-		}
-		return {"X-Business-Use-Case-Usage": json.dumps(usage)}
-
-	return headers
+	return lambda seconds: business_usage_header(USER, "instagram", seconds / 60)
 
 
 @pytest.fixture
 def rate_limit():
-	reset = rate_limit_in(300)
-	usage = {
-		USER: [
-			{
-				"type": "instagram",
-				"call_count": 100,
-				"total_cputime": 3,
-				"total_time": 9,
-				"estimated_time_to_regain_access": 5,
-			}
-		]
-	}
-	return {"X-Business-Use-Case-Usage": json.dumps(usage)}, reset
+	return business_usage_header(USER, "instagram", 5, cputime=3, total_time=9), rate_limit_in(300)
 
 
 def test_comments_and_replies_link_to_the_media_permalink_and_key_authors_by_username(harness, served):

@@ -30,7 +30,11 @@ def clean():
 
 
 def seeded(fake):
-	fake.add_post(text="<p>Acme Cloud ist seit heute Morgen kaputt, ich kündige! Unverschämt.</p>", author="lena", lang="de")
+	fake.add_post(
+		text="<p>Acme Cloud ist seit heute Morgen kaputt, ich kündige! Unverschämt.</p>",
+		author="lena",
+		lang="de",
+	)
 	fake.add_post(text="<p>Really impressed by #AcmeCloud deploys 👏</p>", author="sam", lang="en")
 	fake.add_post(text="<p>Nothing to see here, just lunch.</p>", author="bob", lang="en")
 	return fake
@@ -41,7 +45,11 @@ class TestIngest(FrappeTestCase):
 		clean()
 		if not frappe.db.exists("Monitored Keyword", "_Test Ingest Acme"):
 			frappe.get_doc(
-				{"doctype": "Monitored Keyword", "keyword_name": "_Test Ingest Acme", "query": "acme OR #acmecloud"}
+				{
+					"doctype": "Monitored Keyword",
+					"keyword_name": "_Test Ingest Acme",
+					"query": "acme OR #acmecloud",
+				}
 			).insert(ignore_permissions=True)
 		frappe.db.commit()
 
@@ -68,7 +76,10 @@ class TestIngest(FrappeTestCase):
 			log = fetch_account(account.name)
 		self.assertEqual(log["status"], "Success")
 		self.assertEqual(log["new_mentions"], 2)
-		mentions = frappe.get_all("Social Mention", fields=["author_handle", "language", "sentiment_label", "social_profile", "text"])
+		mentions = frappe.get_all(
+			"Social Mention",
+			fields=["author_handle", "language", "sentiment_label", "social_profile", "text"],
+		)
 		self.assertEqual(len(mentions), 2, "the post matching no keyword is not stored")
 		lena = next(m for m in mentions if m.author_handle.startswith("lena"))
 		self.assertEqual((lena.language, lena.sentiment_label), ("de", "Negative"))
@@ -80,7 +91,9 @@ class TestIngest(FrappeTestCase):
 		self.assertTrue(account.last_fetched_at)
 		self.assertFalse(account.last_error)
 		self.assertTrue(load_cursor(account))
-		self.assertEqual(frappe.db.count("Social Fetch Log", {"social_account": account.name, "status": "Success"}), 1)
+		self.assertEqual(
+			frappe.db.count("Social Fetch Log", {"social_account": account.name, "status": "Success"}), 1
+		)
 
 	def test_second_poll_finds_nothing_new(self):
 		with seeded(FakeMastodon(token=TOKEN)) as fake:
@@ -137,7 +150,12 @@ class TestIngest(FrappeTestCase):
 	def test_a_linked_customer_gets_the_mention_and_a_ticket_for_the_complaint(self):
 		customer = make_customer("_Test Krüger Logistik")
 		frappe.get_doc(
-			{"doctype": "Social Profile", "platform": "Mastodon", "handle": "lena@social.example", "customer": customer}
+			{
+				"doctype": "Social Profile",
+				"platform": "Mastodon",
+				"handle": "lena@social.example",
+				"customer": customer,
+			}
 		).insert(ignore_permissions=True)
 		with seeded(FakeMastodon(token=TOKEN)) as fake:
 			fetch_account(self.make_account(fake).name)
@@ -175,6 +193,28 @@ class TestIngest(FrappeTestCase):
 			self.assertIn(account.name, enqueue_due_fetches())
 			fetch_account(account.name)
 			self.assertNotIn(account.name, enqueue_due_fetches())
+
+
+def complaint_thread(prefix: str, start: datetime) -> list[Mention]:
+	"""Lena complains ("{prefix}-1", its own conversation), Max replies to her within minutes,
+	and Lena writes again outside the thread: three posts that end on one ticket."""
+	return [
+		post(
+			f"{prefix}-1",
+			"Acme ist seit heute Morgen kaputt, ich kündige!",
+			at=start,
+			conversation_id=f"{prefix}-1",
+		),
+		post(
+			f"{prefix}-2",
+			"Acme antwortet nicht, immer noch kaputt.",
+			author="max",
+			at=start + timedelta(minutes=5),
+			in_reply_to=f"{prefix}-1",
+			conversation_id=f"{prefix}-1",
+		),
+		post(f"{prefix}-3", "Hallo Acme?? Nie wieder.", at=start + timedelta(minutes=9)),
+	]
 
 
 def post(external_id, text, author="lena", at=None, **values) -> Mention:
@@ -224,16 +264,7 @@ class TestStoringPages(FrappeTestCase):
 	def test_a_thread_in_one_page_is_one_ticket_and_each_mention_is_written_once(self):
 		start = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 		posts = [
-			post("t-1", "Acme ist seit heute Morgen kaputt, ich kündige!", at=start, conversation_id="t-1"),
-			post(
-				"t-2",
-				"Acme antwortet nicht, immer noch kaputt.",
-				author="max",
-				at=start + timedelta(minutes=5),
-				in_reply_to="t-1",
-				conversation_id="t-1",
-			),
-			post("t-3", "Hallo Acme?? Nie wieder.", at=start + timedelta(minutes=9)),
+			*complaint_thread("t", start),
 			post("t-4", "Acme hat neue Preise.", author="sam", at=start + timedelta(minutes=12)),
 		]
 		counts = store_mentions(self.account, posts, build_pipeline())
@@ -267,21 +298,14 @@ class TestStoringPages(FrappeTestCase):
 			frappe.db.count("Communication", {"reference_doctype": "Issue", "reference_name": issue}), 2
 		)
 
-	def test_a_crash_between_a_page_and_its_issue_mirror_loses_nothing_and_a_second_mirror_doubles_nothing(self):
+	def test_a_crash_between_a_page_and_its_issue_mirror_loses_nothing_and_a_second_mirror_doubles_nothing(
+		self,
+	):
 		from social_crm import incidents
 
 		start = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 		posts = [
-			post("m-1", "Acme ist seit heute Morgen kaputt, ich kündige!", at=start, conversation_id="m-1"),
-			post(
-				"m-2",
-				"Acme antwortet nicht, immer noch kaputt.",
-				author="max",
-				at=start + timedelta(minutes=5),
-				in_reply_to="m-1",
-				conversation_id="m-1",
-			),
-			post("m-3", "Hallo Acme?? Nie wieder.", at=start + timedelta(minutes=9)),
+			*complaint_thread("m", start),
 		]
 		# no incident in sight: the whole page goes in one bulk write
 		with patch.object(incidents, "may_concern", return_value=False):
@@ -418,7 +442,9 @@ class TestReanalysisAndLearning(FrappeTestCase):
 
 		complaint.reload()
 		sarcasm.reload()
-		self.assertIn("_Test Reanalyse Kündigung", [row.monitored_keyword for row in complaint.matched_keywords])
+		self.assertIn(
+			"_Test Reanalyse Kündigung", [row.monitored_keyword for row in complaint.matched_keywords]
+		)
 		self.assertEqual(complaint.sentiment_label, "Negative")
 		self.assertEqual(sarcasm.sentiment_label, "Negative", "the agent's correction survives re-analysis")
 		self.assertTrue(sarcasm.sentiment_corrected)

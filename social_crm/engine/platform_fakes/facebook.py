@@ -36,25 +36,17 @@ class FakeFacebook(FakeGraph):
 		self.page_name = page_name
 		self.ratings_allowed = True
 		super().__init__(None, token=token, owner_id=page_id)
-		self.launch = self.add_post(
+		self.seed(
 			SeedPost(
 				text="Acme Cloud 2.0 ist da! / Acme Cloud 2.0 is here!",
 				kind="page_post",
 				author=page_id,
 				author_name=page_name,
 				created_at=SEED_EPOCH - timedelta(days=1),
-			)
+			),
+			posts,
+			first_comment,
 		)
-		self.replies_posted: list[dict[str, Any]] = []
-		self.first_comment = (
-			self.add_post(
-				SeedPost(text="Endlich! 🎉", author="early_bird", created_at=SEED_EPOCH - timedelta(hours=23))
-			)
-			if first_comment
-			else None
-		)
-		for post in posts or []:
-			self.add_post(post)
 
 	def make_id(self, post: SeedPost) -> str:
 		if post.kind in POST_KINDS:

@@ -13,10 +13,18 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from social_crm.engine.platform_fakes.server import Failure, FakePlatform, RecordedRequest, Reply
+from social_crm.engine.platform_fakes.server import (
+	SEED_EPOCH,
+	Failure,
+	FakePlatform,
+	RecordedRequest,
+	Reply,
+	SeedPost,
+)
 
 VERSION = "v21.0"
 
@@ -37,6 +45,25 @@ def graph_time_text(moment) -> str:
 	return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
+def business_usage_header(
+	owner_id: str, kind: str, regain_minutes: float, *, cputime: int = 10, total_time: int = 10
+) -> dict[str, str]:
+	"""`X-Business-Use-Case-Usage` as Meta documents it for a throttled Page ("pages") or
+	Instagram account ("instagram"): the estimate to regain access is in minutes."""
+	usage = {
+		owner_id: [
+			{
+				"type": kind,
+				"call_count": 100,
+				"total_cputime": cputime,
+				"total_time": total_time,
+				"estimated_time_to_regain_access": regain_minutes,
+			}
+		]
+	}
+	return {"X-Business-Use-Case-Usage": json.dumps(usage)}
+
+
 class FakeGraph(FakePlatform):
 	"""Auth, paging, usage headers and error objects; subclasses route the edges."""
 
@@ -52,6 +79,21 @@ class FakeGraph(FakePlatform):
 		self.deleted: set[str] = set()
 		self.token_expired = False
 		super().__init__(posts)
+
+	def seed(self, launch: SeedPost, posts, first_comment: bool) -> None:
+		"""The owner's launch post (where a comment without `reply_to` goes), with an early
+		comment on it if asked, then `posts`: how both Graph fakes begin."""
+		self.launch = self.add_post(launch)
+		self.replies_posted: list[dict[str, Any]] = []
+		self.first_comment = (
+			self.add_post(
+				SeedPost(text="Endlich! 🎉", author="early_bird", created_at=SEED_EPOCH - timedelta(hours=23))
+			)
+			if first_comment
+			else None
+		)
+		for post in posts or []:
+			self.add_post(post)
 
 	def start(self) -> None:
 		super().start()

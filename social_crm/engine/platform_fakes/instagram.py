@@ -36,24 +36,16 @@ class FakeInstagram(FakeGraph):
 	) -> None:
 		self.username = username
 		super().__init__(None, token=token, owner_id=user_id)
-		self.launch = self.add_post(
+		self.seed(
 			SeedPost(
 				text="Neu: Acme Cloud 2.0 #acmecloud",
 				kind="media",
 				author=username,
 				created_at=SEED_EPOCH - timedelta(days=1),
-			)
+			),
+			posts,
+			first_comment,
 		)
-		self.replies_posted: list[dict[str, Any]] = []
-		self.first_comment = (
-			self.add_post(
-				SeedPost(text="Endlich! 🎉", author="early_bird", created_at=SEED_EPOCH - timedelta(hours=23))
-			)
-			if first_comment
-			else None
-		)
-		for post in posts or []:
-			self.add_post(post)
 
 	def make_id(self, post: SeedPost) -> str:
 		return str(
