@@ -16,7 +16,7 @@
 """
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from pytz import timezone as pytz_timezone
 
@@ -116,15 +116,24 @@ def triage_inputs(mention_doc, mention, analysis) -> dict:
 	return {"incident": name, "news_terms": terms}
 
 
-def may_concern(mention, analysis, account) -> bool:
+def may_concern(
+	mention, analysis, account, *, now: datetime | None = None, settings: SpikeSettings | None = None
+) -> bool:
 	"""Whether `triage_inputs` could open or join an incident for the mention: it has a subject
-	(a Monitored Keyword, or the account's own handle) and is negative or reads as news. The
-	fetch job decides all other mentions of a page in memory (ingest.store_page); these are
-	stored first and decided on their own, because the incident counts the stored mentions."""
+	(a Monitored Keyword, or the account's own handle), is negative or reads as news, and was
+	posted within the spike window (`triage_inputs` ignores older posts, a backlog's or a
+	re-poll's, as no sign of what is happening now; `now` is the fetch's, earlier than the
+	`triage_inputs` clock, so a post too old here is too old there). The fetch job decides all
+	other mentions of a page in memory (ingest.store_page); these are stored first and decided
+	on their own, because the incident counts the stored mentions."""
 	own_handle = analysis.mentions_own_handle and getattr(account, "own_handle", None)
 	if not (analysis.keyword_names or own_handle):
 		return False
-	return SENTIMENT_LABELS[analysis.sentiment.label] == "Negative" or bool(news_terms(mention))
+	if not (SENTIMENT_LABELS[analysis.sentiment.label] == "Negative" or news_terms(mention)):
+		return False
+	now = now or datetime.now(timezone.utc)
+	window = (settings or spike_settings()).window
+	return now - min(mention.posted_at, now) <= window
 
 
 def subject_count(subject: Subject, platform: str, at: datetime, settings: SpikeSettings) -> SubjectCount:

@@ -275,9 +275,10 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 	written: dict[str, str] = {}  # tickets the page opened: the name triage knew -> the written one
 	now = to_utc(now_datetime())
 	bulk = bulk_allowed()
+	spikes = incidents.spike_settings()
 	batch: list[Planned] = []
 	for item in items:
-		if incidents.may_concern(item.mention, item.analysis, account):
+		if incidents.may_concern(item.mention, item.analysis, account, now=now, settings=spikes):
 			write_page(account, batch, authors, counts, written, bulk=bulk)
 			batch = []
 			known_as_written(open_tickets, written)
@@ -501,17 +502,21 @@ def write_one_by_one(account, plan, authors, counts, tickets_written, *, decide=
 
 
 def bulk_allowed() -> bool:
-	"""Whether a page may be written without each mention's document events: only while no
-	site configuration listens to a new Social Mention (a Notification, Webhook, Assignment
-	Rule or document-event Server Script), which a bulk insert would not run."""
-	doctype = "Social Mention"
-	listeners = (
-		("Notification", {"document_type": doctype, "enabled": 1}),
-		("Webhook", {"webhook_doctype": doctype, "enabled": 1}),
-		("Assignment Rule", {"document_type": doctype, "disabled": 0}),
-		("Server Script", {"reference_doctype": doctype, "disabled": 0, "script_type": "DocType Event"}),
-	)
-	return not any(frappe.db.exists(listener, filters) for listener, filters in listeners)
+	"""Whether a page may be written without each new mention's and ticket's document events:
+	only while no site configuration listens to a new Social Mention or Social Ticket (a
+	Notification, Webhook, Assignment Rule, document-event Server Script or active Workflow),
+	which a bulk insert would not run."""
+	for doctype in ("Social Mention", "Social Ticket"):
+		listeners = (
+			("Notification", {"document_type": doctype, "enabled": 1}),
+			("Webhook", {"webhook_doctype": doctype, "enabled": 1}),
+			("Assignment Rule", {"document_type": doctype, "disabled": 0}),
+			("Server Script", {"reference_doctype": doctype, "disabled": 0, "script_type": "DocType Event"}),
+			("Workflow", {"document_type": doctype, "is_active": 1}),
+		)
+		if any(frappe.db.exists(listener, filters) for listener, filters in listeners):
+			return False
+	return True
 
 
 def write_rows(account, plan: list[Planned], tickets_written: dict[str, str]) -> dict[str, str]:
@@ -548,9 +553,11 @@ def write_rows(account, plan: list[Planned], tickets_written: dict[str, str]) ->
 			appends.append((target, doc, decision))
 		prepared(doc)
 		docs.append(doc)
-	insert_rows(docs)
 	for ticket in opened:
-		tickets.insert_ticket(ticket, mirror=False)
+		# the job's own first write of a ticket: no Version row, and its on_update has nothing
+		# to do (no Issue yet; `announce` tells the inbox of it)
+		prepared(ticket)
+	insert_rows([*docs, *opened])
 	tickets.append_mentions(appends)
 	if opened or appends:
 		tickets.enqueue_mirror()
@@ -579,11 +586,12 @@ def new_mention(account, item: Planned, fetched_at):
 
 
 def prepared(doc) -> None:
-	"""What `doc.insert()` does to a new Social Mention before it writes the row, without its
-	events: defaults, owner and timestamps, child row names, the controller's `validate` and
-	Frappe's value checks (lengths, selects, sanitising). Links are the page's own rows, and
-	no event of a new mention does more than announce it (`announce`; incidents.link_ticket
-	only acts on rows of an incident, whose mentions are inserted one by one)."""
+	"""What `doc.insert()` does to a new Social Mention or Social Ticket before it writes the
+	row, without its events: defaults, owner and timestamps, child row names, the controller's
+	`validate` and Frappe's value checks (lengths, selects, sanitising). Links are the page's
+	own rows, and no event of a new mention or ticket does more than announce it (`announce`;
+	incidents.link_ticket only acts on rows of an incident, whose mentions are inserted one by
+	one; a new ticket has no Issue for on_update to follow)."""
 	doc.set("__islocal", True)
 	doc._set_defaults()
 	doc.set_user_and_timestamp()
@@ -623,7 +631,10 @@ def announce(docs) -> None:
 	if not docs:
 		return
 	inbox.publish_conversations(
-		{"Social Mention": [doc.name for doc in docs], "Social Ticket": sorted({doc.social_ticket for doc in docs if doc.social_ticket})}
+		{
+			"Social Mention": [doc.name for doc in docs],
+			"Social Ticket": sorted({doc.social_ticket for doc in docs if doc.social_ticket}),
+		}
 	)
 	newest = max(docs, key=lambda doc: str(doc.posted_at or ""))
 	frappe.publish_realtime(

@@ -19,11 +19,15 @@ from social_crm.tests.records import make_customer
 
 TOKEN = "ingest-test-token-7f3a"
 ACCOUNT = "_Test Ingest Mastodon"
+NOTIFICATION = "_Test Ingest New Social Ticket"
 
 
 def clean():
 	for doctype in ("Social Fetch Log", "Social Ticket", "Social Mention", "Social Profile"):
 		frappe.db.delete(doctype)
+	frappe.db.delete("Notification Log", {"document_type": "Social Ticket"})
+	frappe.db.delete("Notification", {"name": NOTIFICATION})
+	frappe.cache.hdel("notifications", "Social Ticket")
 	frappe.db.delete("Issue", {"social_ticket": ("is", "set")})
 	frappe.db.delete("Social Account", {"name": ACCOUNT})
 	frappe.db.commit()
@@ -361,6 +365,95 @@ class TestStoringPages(FrappeTestCase):
 		self.assertEqual(frappe.db.count("Social Ticket"), 1)
 		self.assertEqual(
 			frappe.db.get_value("Social Mention", {"external_id": "b-2"}, "triage_action"), "Append to Ticket"
+		)
+
+	def test_a_backlog_of_complaints_is_decided_in_memory_and_raises_no_spike_alert(self):
+		from social_crm import ingest
+
+		# older than the spike window: no sign of what is happening now, so no incident look-up
+		days_ago = datetime.now(timezone.utc) - timedelta(days=2)
+		backlog = [
+			post(
+				f"o-{n}",
+				"Acme ist kaputt, Störung seit Stunden, ich kündige!",
+				author=f"a{n}",
+				at=days_ago + timedelta(minutes=n),
+			)
+			for n in range(8)
+		]
+		with patch.object(ingest, "decider", side_effect=AssertionError("decided one by one")):
+			counts = store_mentions(self.account, backlog, build_pipeline())
+		self.assertEqual(counts["new"], 8)
+		self.assertEqual(frappe.db.count("Social Ticket"), 8)
+		self.assertFalse(frappe.db.count("Social Incident", {"subjects": ("like", "%_Test Ingest Acme%")}))
+
+	def test_a_live_burst_in_one_page_is_one_incident_holding_its_mentions(self):
+		spike = {
+			"spike_min_count": 3,
+			"spike_window_minutes": 60,
+			"spike_margin": 3,
+			"spike_baseline_days": 28,
+		}
+		previous = {key: frappe.db.get_single_value("Social CRM Settings", key) for key in spike}
+		for key, value in spike.items():
+			frappe.db.set_single_value("Social CRM Settings", key, value)
+		frappe.clear_document_cache("Social CRM Settings", "Social CRM Settings")
+
+		def restore():
+			for key, value in previous.items():
+				frappe.db.set_single_value("Social CRM Settings", key, value)
+			frappe.clear_document_cache("Social CRM Settings", "Social CRM Settings")
+			frappe.db.delete("Social Incident", {"subjects": ("like", "%_Test Ingest Acme%")})
+			frappe.db.commit()
+
+		self.addCleanup(restore)
+		minutes_ago = datetime.now(timezone.utc) - timedelta(minutes=20)
+		burst = [
+			post(
+				f"s-{n}",
+				"Acme ist kaputt, Störung seit Stunden, ich kündige!",
+				author=f"s{n}",
+				at=minutes_ago + timedelta(minutes=n),
+			)
+			for n in range(6)
+		]
+		store_mentions(self.account, burst, build_pipeline())
+		[incident] = frappe.get_all(
+			"Social Incident",
+			filters={"subjects": ("like", "%_Test Ingest Acme%")},
+			fields=["name", "mention_count", "ticket_count"],
+		)
+		self.assertEqual(incident.mention_count, 6)
+		rows = frappe.get_all(
+			"Social Incident Mention", filters={"parent": incident.name}, pluck="social_mention"
+		)
+		self.assertEqual(
+			sorted(frappe.get_all("Social Mention", filters={"name": ("in", rows)}, pluck="external_id")),
+			[f"s-{n}" for n in range(6)],
+		)
+
+	def test_a_notification_on_new_social_tickets_still_fires_for_a_fetched_page(self):
+		frappe.get_doc(
+			{
+				"doctype": "Notification",
+				"name": NOTIFICATION,
+				"subject": "New social ticket",
+				"document_type": "Social Ticket",
+				"event": "New",
+				"channel": "System Notification",
+				"enabled": 1,
+				"recipients": [{"receiver_by_role": "System Manager"}],
+				"message": "A new social ticket",
+			}
+		).insert(ignore_permissions=True)
+		frappe.cache.hdel("notifications", "Social Ticket")
+		days_ago = datetime.now(timezone.utc) - timedelta(days=2)
+		store_mentions(
+			self.account, [post("n-1", "Acme ist kaputt, ich kündige!", at=days_ago)], build_pipeline()
+		)
+		[ticket] = frappe.get_all("Social Ticket", pluck="name")
+		self.assertTrue(
+			frappe.db.exists("Notification Log", {"document_type": "Social Ticket", "document_name": ticket})
 		)
 
 	def test_duplicates_in_a_page_and_past_the_look_up_are_counted_once(self):
