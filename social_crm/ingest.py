@@ -42,6 +42,7 @@ from social_crm.accounts import (
 	scrubbed,
 	stop_on_rejected_token,
 )
+from social_crm.bulk_rows import Defaults, insert_rows, prepared
 from social_crm.engine.connectors.base import ConnectorError, RateLimited
 from social_crm.engine.keywords import KeywordSpec, QuerySyntaxError, parse
 from social_crm.engine.mention import Mention
@@ -270,11 +271,11 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 
 	counts = {"new": 0, "duplicates": 0, "dropped": 0, "failed": []}
 	items, authors = read_page(account, mentions, pipeline, searched=searched, counts=counts)
-	insert_authors(authors, items)
+	bulk = bulk_allowed()
+	insert_authors(authors, items, bulk=bulk)
 	open_tickets = page_open_tickets(items, authors)
 	written: dict[str, str] = {}  # tickets the page opened: the name triage knew -> the written one
 	now = to_utc(now_datetime())
-	bulk = bulk_allowed()
 	spikes = incidents.spike_settings()
 	batch: list[Planned] = []
 	for item in items:
@@ -414,10 +415,21 @@ def thread_into(open_tickets: dict[str, OpenTicket], item: Planned) -> None:
 LOCK_ERRORS = (frappe.QueryDeadlockError, frappe.QueryTimeoutError)
 
 
-def insert_authors(authors: PageAuthors, items: list[Planned]) -> None:
-	"""Profiles for the page's new authors, each in a savepoint (a mention whose author could
-	not be stored is skipped and listed as failed)."""
-	for author in {id(item.author): item.author for item in items if item.author.is_new}.values():
+def insert_authors(authors: PageAuthors, items: list[Planned], *, bulk: bool = False) -> None:
+	"""Profiles for the page's new authors: in one insert where `bulk` allows, else (or when
+	that meets a profile another job inserted meanwhile) each in a savepoint; a mention whose
+	author could not be stored is skipped and listed as failed."""
+	new = list({id(item.author): item.author for item in items if item.author.is_new}.values())
+	if bulk and new:
+		frappe.db.savepoint("social_profiles")
+		try:
+			authors.insert_all(new)
+			return
+		except LOCK_ERRORS:
+			raise
+		except Exception:
+			frappe.db.rollback(save_point="social_profiles")
+	for author in new:
 		frappe.db.savepoint("social_profile")
 		try:
 			authors.insert(author)
@@ -502,11 +514,11 @@ def write_one_by_one(account, plan, authors, counts, tickets_written, *, decide=
 
 
 def bulk_allowed() -> bool:
-	"""Whether a page may be written without each new mention's and ticket's document events:
-	only while no site configuration listens to a new Social Mention or Social Ticket (a
+	"""Whether a page may be written without each new mention's, ticket's and profile's
+	document events: only while no site configuration listens to one (a
 	Notification, Webhook, Assignment Rule, document-event Server Script or active Workflow),
 	which a bulk insert would not run."""
-	for doctype in ("Social Mention", "Social Ticket"):
+	for doctype in ("Social Mention", "Social Ticket", "Social Profile"):
 		listeners = (
 			("Notification", {"document_type": doctype, "enabled": 1}),
 			("Webhook", {"webhook_doctype": doctype, "enabled": 1}),
@@ -529,6 +541,7 @@ def write_rows(account, plan: list[Planned], tickets_written: dict[str, str]) ->
 
 	fetched_at = now_datetime()
 	names = dict(tickets_written)
+	defaults = Defaults()
 	docs, opened, appends = [], [], []
 	for item in plan:
 		doc = new_mention(account, item, fetched_at)
@@ -551,12 +564,12 @@ def write_rows(account, plan: list[Planned], tickets_written: dict[str, str]) ->
 		elif decision.action is Action.APPEND_TO_TICKET:
 			tickets.put_on_ticket(doc, target)
 			appends.append((target, doc, decision))
-		prepared(doc)
+		prepared(doc, defaults)
 		docs.append(doc)
 	for ticket in opened:
 		# the job's own first write of a ticket: no Version row, and its on_update has nothing
 		# to do (no Issue yet; `announce` tells the inbox of it)
-		prepared(ticket)
+		prepared(ticket, defaults)
 	insert_rows([*docs, *opened])
 	tickets.append_mentions(appends)
 	if opened or appends:
@@ -583,43 +596,6 @@ def new_mention(account, item: Planned, fetched_at):
 	doc.set_new_name()
 	item.doc = doc
 	return doc
-
-
-def prepared(doc) -> None:
-	"""What `doc.insert()` does to a new Social Mention or Social Ticket before it writes the
-	row, without its events: defaults, owner and timestamps, child row names, the controller's
-	`validate` and Frappe's value checks (lengths, selects, sanitising). Links are the page's
-	own rows, and no event of a new mention or ticket does more than announce it (`announce`;
-	incidents.link_ticket only acts on rows of an incident, whose mentions are inserted one by
-	one; a new ticket has no Issue for on_update to follow)."""
-	doc.set("__islocal", True)
-	doc._set_defaults()
-	doc.set_user_and_timestamp()
-	doc.set_docstatus()
-	doc.set_parent_in_children()
-	for child in doc.get_all_children():
-		if not child.name:
-			child.name = frappe.generate_hash(length=10)
-	doc.flags.checked_unique = True  # the page's keys were looked up; the unique key holds the rest
-	doc.validate()
-	doc._validate()
-
-
-def insert_rows(docs) -> None:
-	"""Mentions (and their keyword rows) in one multi-row insert per table, values as
-	`db_insert` writes them."""
-	by_table: dict[str, list[dict]] = {}
-	for doc in docs:
-		for row in (doc, *doc.get_all_children()):
-			by_table.setdefault(row.doctype, []).append(row.get_valid_dict(convert_dates_to_str=True))
-	for doctype, rows in by_table.items():
-		fields = list(rows[0])
-		try:
-			frappe.db.bulk_insert(doctype, fields, [[row.get(field) for field in fields] for row in rows])
-		except Exception as error:
-			if frappe.db.is_unique_key_violation(error) or frappe.db.is_primary_key_violation(error):
-				raise frappe.UniqueValidationError(doctype) from error
-			raise
 
 
 def announce(docs) -> None:
@@ -700,7 +676,7 @@ def write_mention(
 	if decide is not None:
 		if bulk:
 			# the row as `insert` would write it, without the events its on_update runs below
-			prepared(doc)
+			prepared(doc, Defaults())
 			insert_rows([doc])
 		else:
 			doc.insert(ignore_permissions=True)

@@ -131,8 +131,7 @@ class PageAuthors:
 			raise self.errors[mention.key]
 		return self.by_mention[mention.key]
 
-	def insert(self, author: PageAuthor) -> None:
-		"""A profile for a new author (one another job inserted meanwhile is taken instead)."""
+	def new_profile(self, author: PageAuthor):
 		doc = frappe.get_doc(
 			{
 				"doctype": "Social Profile",
@@ -145,6 +144,29 @@ class PageAuthors:
 			}
 		)
 		doc.flags.ignore_version = True  # the job's own first write
+		return doc
+
+	def insert_all(self, new: list[PageAuthor]) -> None:
+		"""Profiles for the page's new authors in one statement (bulk_rows), as `insert` would
+		write them without its events: a new profile links no contact, so its on_update has
+		nothing to do. A profile another job inserted meanwhile meets the unique key, and the
+		caller undoes this and inserts them one by one."""
+		from social_crm.bulk_rows import Defaults, insert_rows, prepared
+
+		defaults = Defaults()
+		docs = []
+		for author in new:
+			doc = self.new_profile(author)
+			doc.set_new_name()
+			prepared(doc, defaults)
+			docs.append(doc)
+		insert_rows(docs)
+		for author, doc in zip(new, docs):
+			self.adopt(author, doc.as_dict())
+
+	def insert(self, author: PageAuthor) -> None:
+		"""A profile for a new author (one another job inserted meanwhile is taken instead)."""
+		doc = self.new_profile(author)
 		try:
 			doc.insert(ignore_permissions=True)
 		except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
@@ -160,11 +182,13 @@ class PageAuthors:
 		author.page_stats = add_mention(author.page_stats, sentiment_score, posted_at)
 
 	def save(self) -> None:
-		"""Writes each profile whose counters or details changed, once, in name order.
+		"""Writes each profile whose details changed, and the page's counters of all its
+		authors in one statement, in name order.
 
 		The page's counts are added in SQL to what the row holds when it is written, so two
 		jobs storing mentions of one author at once both count (a value read at the start of
 		the page and written back would lose the other job's mentions)."""
+		counted = []
 		for author in sorted(self.authors.values(), key=lambda author: author.name or ""):
 			if not author.name:
 				continue
@@ -173,36 +197,55 @@ class PageAuthors:
 				frappe.db.set_value("Social Profile", author.name, details)
 				author.stored.update(details)
 			if author.page_stats.mention_count:
-				add_counts(author.name, author.page_stats)
+				counted.append((author.name, author.page_stats))
 				author.page_stats = ProfileStats()
+		add_counts(counted)
 
 
-def add_counts(profile: str, page: ProfileStats) -> None:
-	"""Adds one page's mentions to a profile's counters: count, latest post, and the average of
-	the scores weighted by how many each side holds (the stored side counts every mention)."""
+def add_counts(pages: list[tuple[str, ProfileStats]]) -> None:
+	"""Adds each profile's page of mentions to its counters: count, latest post, and the
+	average of the scores weighted by how many each side holds (the stored side counts every
+	mention). One UPDATE for the page's authors; MariaDB assigns a single-table UPDATE's
+	columns left to right, so the average is computed from the count before it grows."""
+	if not pages:
+		return
+
+	def per_profile(expression: str, values) -> tuple[str, list]:
+		sql = "case name " + " ".join(f"when %s then {expression}" for _page in pages) + " end"
+		return sql, [value for (name, page) in pages for value in (name, *values(page))]
+
+	scored, scored_values = per_profile("%s", lambda page: (page.scored_count or 0,))
+	average, average_values = per_profile("%s", lambda page: (page.average_sentiment,))
+	last, last_values = per_profile("%s", lambda page: (to_system_time(page.last_mention_at),))
+	count, count_values = per_profile("%s", lambda page: (page.mention_count,))
+	names = [name for name, _page in pages]
 	frappe.db.sql(
-		"""
+		f"""
 		update `tabSocial Profile` set
 			average_sentiment = case
-				when %(scored)s = 0 then average_sentiment
-				when ifnull(mention_count, 0) = 0 or average_sentiment is null then %(average)s
-				else (average_sentiment * mention_count + %(average)s * %(scored)s) / (mention_count + %(scored)s)
+				when ({scored}) = 0 then average_sentiment
+				when ifnull(mention_count, 0) = 0 or average_sentiment is null then ({average})
+				else (average_sentiment * mention_count + ({average}) * ({scored})) / (mention_count + ({scored}))
 			end,
-			last_mention_at = greatest(ifnull(last_mention_at, %(last)s), %(last)s),
-			mention_count = ifnull(mention_count, 0) + %(count)s,
-			modified = %(modified)s,
-			modified_by = %(user)s
-		where name = %(name)s
+			last_mention_at = greatest(ifnull(last_mention_at, ({last})), ({last})),
+			mention_count = ifnull(mention_count, 0) + ({count}),
+			modified = %s,
+			modified_by = %s
+		where name in ({", ".join(["%s"] * len(names))})
 		""",
-		{
-			"name": profile,
-			"count": page.mention_count,
-			"scored": page.scored_count or 0,
-			"average": page.average_sentiment,
-			"last": to_system_time(page.last_mention_at),
-			"modified": now_datetime(),
-			"user": frappe.session.user,
-		},
+		[
+			*scored_values,
+			*average_values,
+			*average_values,
+			*scored_values,
+			*scored_values,
+			*last_values,
+			*last_values,
+			*count_values,
+			now_datetime(),
+			frappe.session.user,
+			*names,
+		],
 	)
 
 

@@ -21,7 +21,10 @@ class SocialProfile(Document):
 
 	def validate_unique_handle(self):
 		"""A clear message before the database's unique key would reject the row (compared
-		exactly: an accent or case variant of someone's handle is someone else)."""
+		exactly: an accent or case variant of someone's handle is someone else). The fetch
+		job looks its page's authors up at once and leaves the rest to the unique key."""
+		if self.flags.checked_unique:
+			return
 		duplicate = frappe.db.get_value(
 			"Social Profile", {"handle_key": self.handle_key, "name": ("!=", self.name)}
 		)
