@@ -38,9 +38,10 @@ from social_crm.engine.incidents import (
 	SubjectKind,
 	assess,
 	assess_quiet,
+	cannot_spike,
 	news_terms,
 )
-from social_crm.stored_mention import SENTIMENT_LABELS, engine_mention
+from social_crm.stored_mention import SENTIMENT_LABELS, engine_mention, to_system_time
 
 MANAGER_ROLES = ("Social Media Manager", "System Manager")
 
@@ -134,6 +135,97 @@ def may_concern(
 	now = now or datetime.now(timezone.utc)
 	window = (settings or spike_settings()).window
 	return now - min(mention.posted_at, now) <= window
+
+
+class PageSpikes:
+	"""What a page's mentions that `may_concern` an incident can be decided with in memory.
+
+	`triage_inputs` counts each subject's stored negative mentions in the window and its
+	baseline, one mention at a time, and the fetch job stores such mentions one by one so the
+	count sees the ones before. Most of them are nowhere near a spike: for those, a bound
+	read once per page is enough (`quiet`). The page's window count is bounded from above by
+	the stored negative mentions of the subject over the union of the page's windows plus every
+	negative mention of the page that could be one of them; the baseline from below by the hours
+	all the page's baselines share. When the bound shows no spike and no open incident shares a
+	subject, `triage_inputs` would return nothing (engine.incidents.cannot_spike); the rest go
+	the exact way."""
+
+	def __init__(self, items, account, settings: SpikeSettings):
+		self.settings = settings
+		self.account = account
+		self.now = local(now_datetime())
+		self.open = open_incidents()
+		candidates = [
+			(item.mention, item.analysis)
+			for item in items
+			if may_concern(item.mention, item.analysis, account, settings=settings)
+		]
+		self.page_counts: dict[Subject, int] = {}
+		for item in items:
+			if SENTIMENT_LABELS[item.analysis.sentiment.label] == "Negative":
+				for subject in self.subjects(item.mention, item.analysis, loose=True):
+					self.page_counts[subject] = self.page_counts.get(subject, 0) + 1
+		self.stored: dict[Subject, int] = {}
+		self.baselines: dict[Subject, Baseline] = {}
+		ats = [self.at(mention) for mention, _analysis in candidates]
+		if not ats:
+			return
+		first, last = min(ats), max(ats)
+		window, days = settings.window, timedelta(days=settings.baseline_days)
+		for subject in {s for mention, analysis in candidates for s in self.subjects(mention, analysis)}:
+			values = subject_values(subject)
+			self.stored[subject] = frappe.db.sql(
+				f"select count(distinct m.name) {subject_sql(subject)} and m.posted_at > %(start)s and m.posted_at <= %(end)s",
+				{**values, "start": naive(first - window), "end": naive(last)},
+			)[0][0]
+			# the hours every candidate's baseline covers: [last - window - days, first - window)
+			rows = frappe.db.sql(
+				f"""select extract(hour from m.posted_at) as hour, count(distinct m.name) as n {subject_sql(subject)}
+				and m.posted_at >= %(start)s and m.posted_at < %(end)s group by extract(hour from m.posted_at)""",
+				{**values, "start": naive(last - window - days), "end": naive(first - window)},
+				as_dict=True,
+			)
+			self.baselines[subject] = Baseline.from_hourly_counts(
+				{int(row.hour): int(row.n) for row in rows}, settings.baseline_days
+			)
+
+	def at(self, mention) -> datetime:
+		"""The moment `triage_inputs` measures the mention's window to."""
+		return min(local(to_system_time(mention.posted_at)), self.now)
+
+	def subjects(self, mention, analysis, *, loose: bool = False) -> list[Subject]:
+		"""The mention's subjects as `subjects_of` finds them. `loose` also takes the handle
+		subject for every post on the account's platform: the stored count matches the handle
+		in the text with the database's collation, and counting more keeps the bound above it."""
+		subjects = [Subject.keyword(name) for name in analysis.keyword_names]
+		handle = getattr(self.account, "own_handle", None)
+		if handle and (analysis.mentions_own_handle or loose):
+			subjects.append(Subject.handle(mention.platform.value, handle))
+		return subjects
+
+	def quiet(self, mention, analysis) -> bool:
+		"""Whether `triage_inputs` would surely find no incident for the mention."""
+		subjects = self.subjects(mention, analysis)
+		if any(incident.subjects & set(subjects) for incident in self.open):
+			return False
+		if local(to_system_time(mention.posted_at)) > self.now:
+			return False  # posted "after" the page began: its window is measured to a later clock
+		if SENTIMENT_LABELS[analysis.sentiment.label] != "Negative":
+			return True  # news joins an open incident, never opens one
+		at = self.at(mention)
+		return all(
+			cannot_spike(
+				self.stored.get(subject, 0) + self.page_counts.get(subject, 0),
+				self.baselines.get(subject, Baseline()),
+				at,
+				self.settings,
+			)
+			for subject in subjects
+		)
+
+	def refresh(self) -> None:
+		"""After a mention went the exact way: it may have opened an incident."""
+		self.open = open_incidents()
 
 
 def subject_count(subject: Subject, platform: str, at: datetime, settings: SpikeSettings) -> SubjectCount:

@@ -262,11 +262,13 @@ def thread_locks(mentions: list[Mention]):
 def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched: bool = True) -> dict:
 	"""One page: read and decided in memory, then written, in the connector's (posting) order.
 
-	A mention that may belong to a Social Incident (`incidents.may_concern`) cannot be decided
-	in memory: the incident counts the stored mentions. The mentions decided before it are
-	written first, then it is inserted, decided (with `incidents.triage_inputs`) and its
-	decision written onto the row (`write_mention` with `decide`), and the ticket it opened or
-	joined is open for the page's later mentions."""
+	A mention that may belong to a Social Incident (`incidents.may_concern`) is decided in
+	memory too where a bound read once for the page shows no spike near and no open incident
+	of its subjects (`incidents.PageSpikes.quiet`). Otherwise it cannot be: the incident counts
+	the stored mentions. The mentions decided before it are written first, then it is
+	inserted, decided (with `incidents.triage_inputs`) and its decision written onto the row
+	(`write_mention` with `decide`), and the ticket it opened or joined is open for the page's
+	later mentions."""
 	from social_crm import incidents
 
 	counts = {"new": 0, "duplicates": 0, "dropped": 0, "failed": []}
@@ -277,15 +279,19 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 	written: dict[str, str] = {}  # tickets the page opened: the name triage knew -> the written one
 	now = to_utc(now_datetime())
 	spikes = incidents.spike_settings()
+	page_spikes = None
 	batch: list[Planned] = []
 	for item in items:
 		if incidents.may_concern(item.mention, item.analysis, account, now=now, settings=spikes):
-			write_page(account, batch, authors, counts, written, bulk=bulk)
-			batch = []
-			known_as_written(open_tickets, written)
-			decide = decider(item, pipeline, now=now, open_tickets=open_tickets)
-			write_page(account, [item], authors, counts, written, decide=decide, bulk=bulk)
-			continue
+			page_spikes = page_spikes or incidents.PageSpikes(items, account, spikes)
+			if not page_spikes.quiet(item.mention, item.analysis):
+				write_page(account, batch, authors, counts, written, bulk=bulk)
+				batch = []
+				known_as_written(open_tickets, written)
+				decide = decider(item, pipeline, now=now, open_tickets=open_tickets)
+				write_page(account, [item], authors, counts, written, decide=decide, bulk=bulk)
+				page_spikes.refresh()
+				continue
 		item.decision = pipeline.decide(
 			item.mention,
 			item.analysis,

@@ -320,6 +320,17 @@ def assess(
 	return IncidentDecision(IncidentAction.NONE, count=strongest.count, expected=expected, threshold=limit)
 
 
+def cannot_spike(count: int, baseline: Baseline, at: datetime, settings: SpikeSettings) -> bool:
+	"""Whether a subject whose window (ending at `at`) holds at most `count` negative mentions,
+	with a baseline of at least `baseline` per hour, is surely below its spike threshold.
+
+	The fetch job decides a page's mentions in memory where this holds for every subject of a
+	mention and no open incident shares one (`assess` would return NONE): `threshold` never
+	falls as the expected count rises, and the expected count never falls as the hourly rates
+	rise, so an upper bound on the count and a lower bound on the baseline are enough."""
+	return count < threshold(baseline.expected(at, settings.window), settings)
+
+
 def assess_quiet(
 	incident: OpenIncident,
 	counts: Sequence[SubjectCount],

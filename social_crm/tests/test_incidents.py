@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from social_crm.engine.incidents import (
 	Baseline,
@@ -24,6 +26,7 @@ from social_crm.engine.incidents import (
 	SubjectCount,
 	assess,
 	assess_quiet,
+	cannot_spike,
 	news_terms,
 	poisson_quantile,
 	threshold,
@@ -293,3 +296,31 @@ def test_triage_still_opens_tickets_for_customers_and_complaints_in_an_incident(
 
 	# without an open incident a news post is triaged as any other post
 	assert triage(status, negative_signals(news_terms=("resolved",)), now=DAY).action is Action.CREATE_TICKET
+
+
+@given(
+	lower=st.lists(st.integers(0, 40), min_size=24, max_size=24),
+	extra=st.lists(st.integers(0, 40), min_size=24, max_size=24),
+	upper=st.integers(1, 60),
+	less=st.integers(0, 60),
+	minute=st.integers(0, 24 * 60 - 1),
+)
+def test_a_subject_that_cannot_spike_is_assessed_as_nothing_for_any_higher_baseline_or_lower_count(
+	lower, extra, upper, less, minute
+):
+	# what the fetch job knows of a page: the count at most `upper`, the baseline at least `lower`
+	settings = SpikeSettings()
+	at = DAY + timedelta(minutes=minute)
+	low = Baseline.from_hourly_counts(dict(enumerate(lower)), settings.baseline_days)
+	true = Baseline.from_hourly_counts(
+		{hour: a + b for hour, (a, b) in enumerate(zip(lower, extra, strict=True))}, settings.baseline_days
+	)
+	count = max(1, upper - less)
+	decision = assess(
+		[SubjectCount(ACME, count, true)], now=at, negative=True, open_incidents=(), settings=settings
+	)
+	if cannot_spike(upper, low, at, settings):
+		assert decision.action is IncidentAction.NONE
+	# and the bound is tight where the baselines are equal: a count at the threshold opens
+	if low == true and not cannot_spike(count, low, at, settings):
+		assert decision.action is IncidentAction.OPEN

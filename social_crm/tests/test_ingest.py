@@ -431,6 +431,46 @@ class TestStoringPages(FrappeTestCase):
 			sorted(frappe.get_all("Social Mention", filters={"name": ("in", rows)}, pluck="external_id")),
 			[f"s-{n}" for n in range(6)],
 		)
+		# a later page's complaint joins the open incident (and a quiet post beside it does not)
+		store_mentions(
+			self.account,
+			[
+				post(
+					"s-late",
+					"Acme immer noch kaputt, unverschämt!",
+					author="late",
+					at=minutes_ago + timedelta(minutes=10),
+				),
+				post(
+					"s-news",
+					"Heute Workshop zu Acme im Büro.",
+					author="quiet",
+					at=minutes_ago + timedelta(minutes=11),
+				),
+			],
+			build_pipeline(),
+		)
+		self.assertEqual(frappe.db.get_value("Social Incident", incident.name, "mention_count"), 7)
+
+	def test_a_few_live_complaints_far_from_a_spike_are_decided_with_their_page(self):
+		from social_crm import ingest
+
+		minutes_ago = datetime.now(timezone.utc) - timedelta(minutes=20)
+		live = [
+			post(
+				f"q-{n}",
+				"Acme ist kaputt, Störung seit Stunden, ich kündige!",
+				author=f"q{n}",
+				at=minutes_ago + timedelta(minutes=n),
+			)
+			for n in range(3)
+		]
+		# fewer than the settings' minimum of a spike (5) in the window: no incident can open
+		with patch.object(ingest, "decider", side_effect=AssertionError("decided one by one")):
+			counts = store_mentions(self.account, live, build_pipeline())
+		self.assertEqual(counts["new"], 3)
+		self.assertEqual(frappe.db.count("Social Ticket"), 3)
+		self.assertFalse(frappe.db.count("Social Incident", {"subjects": ("like", "%_Test Ingest Acme%")}))
 
 	def test_a_notification_on_new_social_tickets_still_fires_for_a_fetched_page(self):
 		frappe.get_doc(
