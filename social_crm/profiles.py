@@ -161,7 +161,7 @@ class PageAuthors:
 			prepared(doc, defaults)
 			docs.append(doc)
 		insert_rows(docs)
-		for author, doc in zip(new, docs):
+		for author, doc in zip(new, docs, strict=True):
 			self.adopt(author, doc.as_dict())
 
 	def insert(self, author: PageAuthor) -> None:

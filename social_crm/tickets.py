@@ -130,12 +130,13 @@ def load_open_tickets(names, refs=None, platform: str | None = None) -> list[Ope
 		values,
 		as_dict=True,
 	)
-	# first and latest post of each thread, from the (parent, posted_at) index
+	# first and latest post of each thread, from the (parent, posted_at) index alone (its rows
+	# are only ever a Social Ticket's; asking parenttype too reads every row of a long thread)
 	spans = {
 		row.parent: row
 		for row in frappe.db.sql(
 			"""select parent, min(posted_at) as first, max(posted_at) as latest from `tabSocial Ticket Mention`
-			where parent in %(names)s and parenttype = 'Social Ticket' group by parent""",
+			where parent in %(names)s group by parent""",
 			values,
 			as_dict=True,
 		)
@@ -383,11 +384,16 @@ def append_mentions(appends) -> None:
 		ticket = tickets.get(ticket_name)
 		if ticket is None:
 			raise frappe.DoesNotExistError(f"Social Ticket {ticket_name}")
-		priority, activity = ticket.priority, [get_datetime(ticket.last_activity_at)] if ticket.last_activity_at else []
+		priority, activity = (
+			ticket.priority,
+			[get_datetime(ticket.last_activity_at)] if ticket.last_activity_at else [],
+		)
 		for mention_doc, decision in posts:
 			if (ticket_name, mention_doc.name) in existing:
 				continue
-			existing[(ticket_name, mention_doc.name)] = last_idx[ticket_name] = last_idx.get(ticket_name, 0) + 1
+			existing[(ticket_name, mention_doc.name)] = last_idx[ticket_name] = (
+				last_idx.get(ticket_name, 0) + 1
+			)
 			rows.append(
 				(
 					frappe.generate_hash(length=10),
@@ -524,7 +530,9 @@ def mirror_pending() -> int:
 				done += 1
 			except Exception:
 				frappe.db.rollback()
-				frappe.log_error(title=_("Social CRM: the Issue of Social Ticket {0} could not be written").format(name))
+				frappe.log_error(
+					title=_("Social CRM: the Issue of Social Ticket {0} could not be written").format(name)
+				)
 
 
 def mirror_ticket(name: str) -> str | None:
@@ -544,7 +552,9 @@ def mirror_ticket(name: str) -> str | None:
 	issue = ticket.issue
 	if not issue:
 		doc = frappe.get_doc("Social Ticket", name)
-		opening = mirror_mention(doc.social_mention or (doc.mentions[0].social_mention if doc.mentions else None))
+		opening = mirror_mention(
+			doc.social_mention or (doc.mentions[0].social_mention if doc.mentions else None)
+		)
 		issue = create_issue(doc, opening, profile_links(opening))
 		frappe.db.set_value("Social Ticket", name, "issue", issue, update_modified=False)
 	pending = frappe.db.sql(
