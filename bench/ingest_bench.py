@@ -113,6 +113,11 @@ def clean() -> None:
 		frappe.db.delete("Version", {"ref_doctype": "Social Mention", "docname": ("in", chunk)})
 		frappe.db.delete("Social Mention", {"name": ("in", chunk)})
 	frappe.db.delete("Social Profile", {"handle": ("like", "%@mastodon.example")})
+	incidents = frappe.get_all("Social Incident", {"subjects": ("like", f"%{KEYWORD}%")}, pluck="name")
+	for chunk in chunks(incidents, 500):
+		frappe.db.delete("Social Incident Mention", {"parent": ("in", chunk)})
+		frappe.db.delete("Version", {"ref_doctype": "Social Incident", "docname": ("in", chunk)})
+		frappe.db.delete("Social Incident", {"name": ("in", chunk)})
 	frappe.db.delete("ToDo", {"description": ("like", "ingest bench %")})
 	frappe.db.commit()
 
@@ -153,12 +158,20 @@ def setup() -> None:
 class Posts:
 	"""A deterministic stream of realistic posts, in posting order."""
 
-	def __init__(self, total: int, seed: int, id_offset: int = 0, authors: int = 2000):
+	def __init__(
+		self,
+		total: int,
+		seed: int,
+		id_offset: int = 0,
+		authors: int = 2000,
+		start: datetime = START,
+		span: timedelta = timedelta(days=60),
+	):
 		self.rng = random.Random(seed)
 		self.total = total
 		self.next_id = ID_BASE + id_offset
-		self.step = timedelta(days=60) / max(total, 1)
-		self.at = START
+		self.step = span / max(total, 1)
+		self.at = start
 		# a few prolific authors, most occasional ones (Zipf-like weights)
 		self.authors = [f"user{i:04d}@mastodon.example" for i in range(authors - 1)]
 		self.weights = [1 / (rank + 8) for rank in range(len(self.authors))]
@@ -496,7 +509,10 @@ def mirror(budget: float) -> None:
 	elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
 	pending = len(pending)
 	issues = frappe.db.count("Issue", {"social_ticket": ("is", "set")}) - issues
-	comms = frappe.db.count("Communication", {"reference_doctype": "Issue", "sent_or_received": "Received"}) - comms
+	comms = (
+		frappe.db.count("Communication", {"reference_doctype": "Issue", "sent_or_received": "Received"})
+		- comms
+	)
 	print(
 		f"\nIssue mirror (tickets.mirror_pending, the follow-up job): {pending:,} tickets pending, {done:,} mirrored: "
 		f"{issues:,} Issues + {comms:,} Communications in {elapsed:.0f} s = {(issues + comms) / max(elapsed, 1e-9):,.0f} "
@@ -539,6 +555,38 @@ def open_ticket_lookups() -> None:
 	)
 	for query in captured:
 		print(f"| … {' '.join(str(query).split())[:90]}… | | {explain(query)} |")
+
+
+def live(total: int, fetch_size: int, todo: float) -> None:
+	"""A burst as it happens: `total` posts of the same mix posted over the last 50 minutes, so
+	every negative one about the keyword is inside the spike window. The first fetches open an
+	incident (the settings' defaults); from then on each negative mention joins it the exact
+	way, one by one, since the incident counts the stored mentions."""
+	from social_crm.ingest import build_pipeline, store_mentions
+
+	account = frappe.get_doc("Social Account", ACCOUNT)
+	now = datetime.now(timezone.utc)
+	posts = Posts(
+		total, seed=7, id_offset=500_000_000, start=now - timedelta(minutes=50), span=timedelta(minutes=49)
+	)
+	stored, started = 0, time.perf_counter()
+	for batch in fetches(posts, fetch_size):
+		stored += store_mentions(account, batch, build_pipeline())["new"]
+	elapsed = time.perf_counter() - started
+	incidents = frappe.get_all(
+		"Social Incident", {"subjects": ("like", f"%{KEYWORD}%")}, ["name", "mention_count", "ticket_count"]
+	)
+	print(
+		f"\nlive burst: {stored:,} posts of the last 50 minutes stored in {elapsed:.0f} s = {stored / elapsed:,.0f}/s "
+		f"({stored / elapsed / todo:.2f}x the ToDo insert); incidents: "
+		+ (
+			", ".join(
+				f"{row.name} with {row.mention_count:,} mentions, {row.ticket_count:,} tickets"
+				for row in incidents
+			)
+			or "none"
+		)
+	)
 
 
 def memory(count: int) -> None:
@@ -613,8 +661,15 @@ def main() -> None:
 	)
 	parser.add_argument("--skip-store", action="store_true", help="only the desk queries and memory runs")
 	parser.add_argument("--no-mirror", action="store_true", help="leave the Issues to the mirror job")
-	parser.add_argument("--id-offset", type=int, default=0, help="new post ids, to store more on top with --keep")
-	parser.add_argument("--mirror-seconds", type=float, default=240, help="time the mirror job this long at most")
+	parser.add_argument(
+		"--id-offset", type=int, default=0, help="new post ids, to store more on top with --keep"
+	)
+	parser.add_argument(
+		"--mirror-seconds", type=float, default=240, help="time the mirror job this long at most"
+	)
+	parser.add_argument(
+		"--live", type=int, default=0, help="then this many posts of the last 50 minutes (a burst)"
+	)
 	args = parser.parse_args()
 	connect(args.site)
 	if args.memory_child:
@@ -630,6 +685,8 @@ def main() -> None:
 	print(f"plain ToDo doc.insert(): {todo:,.0f}/s ({1000 / todo:.2f} ms each, {args.todo:,} inserts)")
 	if not args.skip_store:
 		store(args.mentions, args.fetch, todo, args.id_offset)
+	if args.live:
+		live(args.live, args.fetch, todo)
 	todo_after = todo_rate(args.todo)
 	print(f"plain ToDo doc.insert() again after the run: {todo_after:,.0f}/s")
 	if not args.skip_store and not args.no_mirror:
