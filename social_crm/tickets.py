@@ -576,7 +576,7 @@ def mirror_ticket(name: str) -> str | None:
 		doc = frappe.get_doc("Issue", issue)
 		doc.priority = raised
 		doc.save(ignore_permissions=True)
-	for row, post in zip(pending, posts):
+	for row, post in zip(pending, posts, strict=True):
 		add_communication(issue, post)
 		frappe.db.set_value("Social Ticket Mention", row.name, "mirror_pending", 0, update_modified=False)
 	# `modified` stays: a form opened before stays saveable, and its save keeps the Issue and
