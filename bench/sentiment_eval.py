@@ -56,7 +56,8 @@ def fit_model(
 		import numpy as np
 
 		mt.domain = np.array([1 if text in in_domain else 0 for text, _ in train_rows])
-	W = fit(mt, float(meta["l2"]), float(meta.get("domain_weight", 1.0)))
+	augment = in_domain is not None and bool(meta.get("feature_augmentation", False))
+	W = fit(mt, float(meta["l2"]), float(meta.get("domain_weight", 1.0)), augment)
 	temperature, bias, _ = calibrated(W, mv, language)
 	return make_model(W, temperature, bias, NEGATIVE_CUT, language=language)
 
