@@ -67,3 +67,27 @@ def insert_rows(docs) -> None:
 			if frappe.db.is_unique_key_violation(error) or frappe.db.is_primary_key_violation(error):
 				raise frappe.UniqueValidationError(doctype) from error
 			raise
+
+
+def update_rows(doctype: str, changes: dict[str, dict]) -> None:
+	"""Sets each named row's changed values (`{name: {field: value}}`), all rows in one UPDATE,
+	with `modified` and `modified_by` as `frappe.db.set_value` sets them. A field a row does
+	not change keeps its value."""
+	changes = {name: values for name, values in changes.items() if values}
+	if not changes:
+		return
+	names = sorted(changes)
+	fields = sorted({field for values in changes.values() for field in values})
+	assignments, params = [], []
+	for field in fields:
+		branches = [name for name in names if field in changes[name]]
+		assignments.append(
+			f"`{field}` = case name " + " ".join(["when %s then %s"] * len(branches)) + f" else `{field}` end"
+		)
+		params += [value for name in branches for value in (name, changes[name][field])]
+	frappe.db.sql(
+		"update `tab{}` set {}, `modified` = %s, `modified_by` = %s where name in ({})".format(
+			doctype, ", ".join(assignments), ", ".join(["%s"] * len(names))
+		),
+		[*params, frappe.utils.now_datetime(), frappe.session.user, *names],
+	)

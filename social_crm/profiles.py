@@ -182,23 +182,26 @@ class PageAuthors:
 		author.page_stats = add_mention(author.page_stats, sentiment_score, posted_at)
 
 	def save(self) -> None:
-		"""Writes each profile whose details changed, and the page's counters of all its
-		authors in one statement, in name order.
+		"""Writes the details that changed and the page's counters of all its authors, in
+		two statements.
 
 		The page's counts are added in SQL to what the row holds when it is written, so two
 		jobs storing mentions of one author at once both count (a value read at the start of
 		the page and written back would lose the other job's mentions)."""
-		counted = []
+		from social_crm.bulk_rows import update_rows
+
+		counted, changed = [], {}
 		for author in sorted(self.authors.values(), key=lambda author: author.name or ""):
 			if not author.name:
 				continue
 			details = {key: value for key, value in author.details.items() if author.stored.get(key) != value}
 			if details:
-				frappe.db.set_value("Social Profile", author.name, details)
+				changed[author.name] = details
 				author.stored.update(details)
 			if author.page_stats.mention_count:
 				counted.append((author.name, author.page_stats))
 				author.page_stats = ProfileStats()
+		update_rows("Social Profile", changed)
 		add_counts(counted)
 
 

@@ -1,6 +1,7 @@
 """Integration tests of the fetch job against a local Mastodon server (run by bench run-tests)."""
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
@@ -494,6 +495,40 @@ class TestStoringPages(FrappeTestCase):
 		[ticket] = frappe.get_all("Social Ticket", pluck="name")
 		self.assertTrue(
 			frappe.db.exists("Notification Log", {"document_type": "Social Ticket", "document_name": ticket})
+		)
+
+	def test_a_later_page_updates_each_author_s_details_and_leaves_the_others_alone(self):
+		def by(author, external_id, name, followers, bio=""):
+			mention = post(external_id, "Acme hat neue Preise.", author=author)
+			return replace(
+				mention,
+				author=Author(handle=f"{author}@social.example", name=name, followers=followers, bio=bio),
+			)
+
+		store_mentions(
+			self.account,
+			[by("lena", "p-1", "Lena", 10, "Bahnfahrerin"), by("max", "p-2", "Max", 20, "Pendler")],
+			build_pipeline(),
+		)
+		# Lena renamed herself, Max gained a follower: one statement sets each row's own change
+		store_mentions(
+			self.account,
+			[by("lena", "p-3", "Lena K.", 10), by("max", "p-4", "Max", 21)],
+			build_pipeline(),
+		)
+		profiles = {
+			row.handle: row
+			for row in frappe.get_all(
+				"Social Profile", fields=["handle", "display_name", "followers", "bio", "mention_count"]
+			)
+		}
+		lena, max_ = profiles["lena@social.example"], profiles["max@social.example"]
+		self.assertEqual(
+			(lena.display_name, lena.followers, lena.bio, lena.mention_count),
+			("Lena K.", 10, "Bahnfahrerin", 2),
+		)
+		self.assertEqual(
+			(max_.display_name, max_.followers, max_.bio, max_.mention_count), ("Max", 21, "Pendler", 2)
 		)
 
 	def test_duplicates_in_a_page_and_past_the_look_up_are_counted_once(self):
