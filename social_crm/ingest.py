@@ -556,7 +556,7 @@ def write_rows(account, plan: list[Planned], tickets_written: dict[str, str]) ->
 		opens = decision.action is Action.CREATE_TICKET or (
 			decision.action is Action.APPEND_TO_TICKET and (not target or is_unwritten(target))
 		)
-		new_ticket = tickets.new_ticket(doc, decision) if opens else None
+		new_ticket = tickets.new_ticket(doc, decision, {"customer": item.author.customer}) if opens else None
 		if new_ticket:
 			for name in (item.opens, decision.ticket):
 				if name and is_unwritten(name):

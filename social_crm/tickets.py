@@ -268,10 +268,11 @@ def create_ticket(mention_doc, decision: Decision, *, mirror: bool = True) -> st
 	return ticket.name
 
 
-def new_ticket(mention_doc, decision: Decision):
+def new_ticket(mention_doc, decision: Decision, profile: dict | None = None):
 	"""The Social Ticket for a mention, named but not yet inserted, so a new mention can be
-	written once with its ticket and the ticket inserted right after it."""
-	profile = profile_links(mention_doc)
+	written once with its ticket and the ticket inserted right after it. `profile` is the
+	author's profile links where the caller has read them (the fetch job, with its page)."""
+	profile = profile_links(mention_doc) if profile is None else profile
 	ticket = frappe.get_doc(
 		{
 			"doctype": "Social Ticket",
