@@ -53,20 +53,26 @@ def insert_rows(docs) -> None:
 			by_table.setdefault(row.doctype, []).append(row.get_valid_dict(convert_dates_to_str=True))
 	for doctype, rows in by_table.items():
 		fields = list(rows[0])
-		placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-		try:
-			frappe.db.sql(
-				"insert into `tab{}` ({}) values {}".format(
-					doctype,
-					", ".join(f"`{field}`" for field in fields),
-					", ".join([placeholders] * len(rows)),
-				),
-				[row.get(field) for row in rows for field in fields],
-			)
-		except Exception as error:
-			if frappe.db.is_unique_key_violation(error) or frappe.db.is_primary_key_violation(error):
-				raise frappe.UniqueValidationError(doctype) from error
-			raise
+		insert_values(doctype, fields, [[row.get(field) for field in fields] for row in rows])
+
+
+def insert_values(doctype: str, fields, rows) -> None:
+	"""Rows of values in `fields`' order, in one INSERT with bound parameters. A row meeting
+	a unique key raises UniqueValidationError."""
+	if not rows:
+		return
+	placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+	try:
+		frappe.db.sql(
+			"insert into `tab{}` ({}) values {}".format(
+				doctype, ", ".join(f"`{field}`" for field in fields), ", ".join([placeholders] * len(rows))
+			),
+			[value for row in rows for value in row],
+		)
+	except Exception as error:
+		if frappe.db.is_unique_key_violation(error) or frappe.db.is_primary_key_violation(error):
+			raise frappe.UniqueValidationError(doctype) from error
+		raise
 
 
 def update_rows(doctype: str, changes: dict[str, dict]) -> None:

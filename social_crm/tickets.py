@@ -26,6 +26,7 @@ from frappe import _
 from frappe.utils import escape_html, get_datetime, now_datetime
 
 from social_crm import reasons
+from social_crm.bulk_rows import insert_values
 from social_crm.engine.mention import Platform
 from social_crm.engine.triage import DEFAULT_THREAD_WINDOW, Action, Decision, OpenTicket
 from social_crm.engine.untrusted import clean_url
@@ -367,18 +368,27 @@ def append_mentions(appends) -> None:
 			as_dict=True,
 		)
 	}
+	# which of these posts a thread holds already, and each thread's last position: read by
+	# the posts (social_mention index) and the (parent, idx) index, not by every row of a
+	# long thread
+	mentions = tuple(sorted({mention_doc.name for posts in by_ticket.values() for mention_doc, _ in posts}))
 	existing = {
-		(row.parent, row.social_mention): row.idx
+		(row.parent, row.social_mention)
 		for row in frappe.db.sql(
-			"""select parent, social_mention, idx from `tabSocial Ticket Mention`
-			where parent in %(names)s and parenttype = 'Social Ticket'""",
-			{"names": names},
+			"""select parent, social_mention from `tabSocial Ticket Mention`
+			where social_mention in %(mentions)s and parent in %(names)s""",
+			{"names": names, "mentions": mentions},
 			as_dict=True,
 		)
 	}
-	last_idx: dict[str, int] = {}
-	for (parent, _mention), idx in existing.items():
-		last_idx[parent] = max(last_idx.get(parent, 0), idx or 0)
+	last_idx: dict[str, int] = {
+		parent: int(idx or 0)
+		for parent, idx in frappe.db.sql(
+			"""select parent, max(idx) from `tabSocial Ticket Mention`
+			where parent in %(names)s group by parent""",
+			{"names": names},
+		)
+	}
 	now, user = now_datetime(), frappe.session.user
 	rows = []
 	for ticket_name, posts in by_ticket.items():
@@ -392,9 +402,8 @@ def append_mentions(appends) -> None:
 		for mention_doc, decision in posts:
 			if (ticket_name, mention_doc.name) in existing:
 				continue
-			existing[(ticket_name, mention_doc.name)] = last_idx[ticket_name] = (
-				last_idx.get(ticket_name, 0) + 1
-			)
+			existing.add((ticket_name, mention_doc.name))
+			last_idx[ticket_name] = last_idx.get(ticket_name, 0) + 1
 			rows.append(
 				(
 					frappe.generate_hash(length=10),
@@ -432,8 +441,7 @@ def append_mentions(appends) -> None:
 			doc.save(ignore_permissions=True)
 		else:
 			frappe.db.set_value("Social Ticket", ticket_name, values, update_modified="priority" in values)
-	if rows:
-		frappe.db.bulk_insert("Social Ticket Mention", THREAD_ROW_FIELDS, rows)
+	insert_values("Social Ticket Mention", THREAD_ROW_FIELDS, rows)
 
 
 # --- the ERPNext helpdesk mirror ----------------------------------------------------------------

@@ -367,6 +367,12 @@ class TestStoringPages(FrappeTestCase):
 		self.assertEqual(
 			frappe.db.get_value("Social Mention", {"external_id": "b-2"}, "triage_action"), "Append to Ticket"
 		)
+		# the later page's post takes the thread's next position
+		rows = frappe.get_all(
+			"Social Ticket Mention", fields=["idx", "social_mention"], order_by="idx", limit_page_length=0
+		)
+		self.assertEqual([row.idx for row in rows], [1, 2])
+		self.assertEqual(frappe.db.get_value("Social Mention", rows[1].social_mention, "external_id"), "b-2")
 
 	def test_a_backlog_of_complaints_is_decided_in_memory_and_raises_no_spike_alert(self):
 		from social_crm import ingest

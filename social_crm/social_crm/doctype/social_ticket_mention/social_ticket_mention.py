@@ -12,3 +12,5 @@ class SocialTicketMention(Document):
 def on_doctype_update():
 	# threading reads each candidate ticket's first and latest post (tickets.load_open_tickets)
 	frappe.db.add_index("Social Ticket Mention", ["parent", "posted_at"])
+	# appending a page's posts reads each thread's last position from this index alone
+	frappe.db.add_index("Social Ticket Mention", ["parent", "idx"])
