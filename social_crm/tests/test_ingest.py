@@ -368,8 +368,12 @@ class TestStoringPages(FrappeTestCase):
 			frappe.db.get_value("Social Mention", {"external_id": "b-2"}, "triage_action"), "Append to Ticket"
 		)
 		# the later page's post takes the thread's next position
+		ticket = frappe.db.get_value("Social Mention", {"external_id": "b-2"}, "social_ticket")
 		rows = frappe.get_all(
-			"Social Ticket Mention", fields=["idx", "social_mention"], order_by="idx", limit_page_length=0
+			"Social Ticket Mention",
+			filters={"parent": ticket},
+			fields=["idx", "social_mention"],
+			order_by="idx",
 		)
 		self.assertEqual([row.idx for row in rows], [1, 2])
 		self.assertEqual(frappe.db.get_value("Social Mention", rows[1].social_mention, "external_id"), "b-2")
