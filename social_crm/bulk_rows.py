@@ -75,6 +75,13 @@ def insert_values(doctype: str, fields, rows) -> None:
 		raise
 
 
+def by_name(values: dict[str, object], otherwise: str = "null") -> tuple[str, list]:
+	"""A SQL CASE giving each named row its own value (`{name: value}`), and the SQL
+	`otherwise` to the rest, with its parameters."""
+	sql = "case name " + " ".join(["when %s then %s"] * len(values)) + f" else {otherwise} end"
+	return sql, [part for name, value in values.items() for part in (name, value)]
+
+
 def update_rows(doctype: str, changes: dict[str, dict]) -> None:
 	"""Sets each named row's changed values (`{name: {field: value}}`), all rows in one UPDATE,
 	with `modified` and `modified_by` as `frappe.db.set_value` sets them. A field a row does
@@ -86,11 +93,11 @@ def update_rows(doctype: str, changes: dict[str, dict]) -> None:
 	fields = sorted({field for values in changes.values() for field in values})
 	assignments, params = [], []
 	for field in fields:
-		branches = [name for name in names if field in changes[name]]
-		assignments.append(
-			f"`{field}` = case name " + " ".join(["when %s then %s"] * len(branches)) + f" else `{field}` end"
+		case, values = by_name(
+			{name: changes[name][field] for name in names if field in changes[name]}, f"`{field}`"
 		)
-		params += [value for name in branches for value in (name, changes[name][field])]
+		assignments.append(f"`{field}` = {case}")
+		params += values
 	frappe.db.sql(
 		"update `tab{}` set {}, `modified` = %s, `modified_by` = %s where name in ({})".format(
 			doctype, ", ".join(assignments), ", ".join(["%s"] * len(names))

@@ -150,16 +150,12 @@ class PageSpikes:
 	subject, `triage_inputs` would return nothing (engine.incidents.cannot_spike); the rest go
 	the exact way."""
 
-	def __init__(self, items, account, settings: SpikeSettings):
+	def __init__(self, items, candidates, account, settings: SpikeSettings):
+		"""`items`: the page's planned mentions; `candidates`: those that `may_concern`."""
 		self.settings = settings
 		self.account = account
 		self.now = local(now_datetime())
 		self.open = open_incidents()
-		candidates = [
-			(item.mention, item.analysis)
-			for item in items
-			if may_concern(item.mention, item.analysis, account, settings=settings)
-		]
 		self.page_counts: dict[Subject, int] = {}
 		for item in items:
 			if SENTIMENT_LABELS[item.analysis.sentiment.label] == "Negative":
@@ -167,26 +163,16 @@ class PageSpikes:
 					self.page_counts[subject] = self.page_counts.get(subject, 0) + 1
 		self.stored: dict[Subject, int] = {}
 		self.baselines: dict[Subject, Baseline] = {}
-		ats = [self.at(mention) for mention, _analysis in candidates]
+		ats = [self.at(item.mention) for item in candidates]
 		if not ats:
 			return
 		first, last = min(ats), max(ats)
 		window, days = settings.window, timedelta(days=settings.baseline_days)
-		for subject in {s for mention, analysis in candidates for s in self.subjects(mention, analysis)}:
-			values = subject_values(subject)
-			self.stored[subject] = frappe.db.sql(
-				f"select count(distinct m.name) {subject_sql(subject)} and m.posted_at > %(start)s and m.posted_at <= %(end)s",
-				{**values, "start": naive(first - window), "end": naive(last)},
-			)[0][0]
+		for subject in {s for item in candidates for s in self.subjects(item.mention, item.analysis)}:
+			self.stored[subject] = window_count(subject, first - window, last)
 			# the hours every candidate's baseline covers: [last - window - days, first - window)
-			rows = frappe.db.sql(
-				f"""select extract(hour from m.posted_at) as hour, count(distinct m.name) as n {subject_sql(subject)}
-				and m.posted_at >= %(start)s and m.posted_at < %(end)s group by extract(hour from m.posted_at)""",
-				{**values, "start": naive(last - window - days), "end": naive(first - window)},
-				as_dict=True,
-			)
 			self.baselines[subject] = Baseline.from_hourly_counts(
-				{int(row.hour): int(row.n) for row in rows}, settings.baseline_days
+				hourly_counts(subject, last - window - days, first - window), settings.baseline_days
 			)
 
 	def at(self, mention) -> datetime:
@@ -231,24 +217,32 @@ class PageSpikes:
 def subject_count(subject: Subject, platform: str, at: datetime, settings: SpikeSettings) -> SubjectCount:
 	"""Negative mentions of the subject in the window ending at `at`, and its baseline."""
 	window_start = at - settings.window
-	count = frappe.db.sql(
-		f"select count(distinct m.name) {subject_sql(subject)} and m.posted_at > %(start)s and m.posted_at <= %(end)s",
-		{**subject_values(subject), "start": naive(window_start), "end": naive(at)},
-	)[0][0]
+	baseline = Baseline.from_hourly_counts(
+		hourly_counts(subject, window_start - timedelta(days=settings.baseline_days), window_start),
+		settings.baseline_days,
+	)
+	return SubjectCount(subject, window_count(subject, window_start, at), baseline)
+
+
+def window_count(subject: Subject, start: datetime, end: datetime) -> int:
+	"""The subject's stored negative mentions posted in (start, end]."""
+	return int(
+		frappe.db.sql(
+			f"select count(distinct m.name) {subject_sql(subject)} and m.posted_at > %(start)s and m.posted_at <= %(end)s",
+			{**subject_values(subject), "start": naive(start), "end": naive(end)},
+		)[0][0]
+	)
+
+
+def hourly_counts(subject: Subject, start: datetime, end: datetime) -> dict[int, int]:
+	"""The subject's stored negative mentions posted in [start, end), per hour of day."""
 	rows = frappe.db.sql(
 		f"""select extract(hour from m.posted_at) as hour, count(distinct m.name) as n {subject_sql(subject)}
 		and m.posted_at >= %(start)s and m.posted_at < %(end)s group by extract(hour from m.posted_at)""",
-		{
-			**subject_values(subject),
-			"start": naive(window_start - timedelta(days=settings.baseline_days)),
-			"end": naive(window_start),
-		},
+		{**subject_values(subject), "start": naive(start), "end": naive(end)},
 		as_dict=True,
 	)
-	baseline = Baseline.from_hourly_counts(
-		{int(row.hour): int(row.n) for row in rows}, settings.baseline_days
-	)
-	return SubjectCount(subject, int(count), baseline)
+	return {int(row.hour): int(row.n) for row in rows}
 
 
 def subject_sql(subject: Subject) -> str:

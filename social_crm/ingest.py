@@ -279,19 +279,23 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 	written: dict[str, str] = {}  # tickets the page opened: the name triage knew -> the written one
 	now = to_utc(now_datetime())
 	spikes = incidents.spike_settings()
-	page_spikes = None
+	candidates = [
+		item
+		for item in items
+		if incidents.may_concern(item.mention, item.analysis, account, now=now, settings=spikes)
+	]
+	page_spikes = incidents.PageSpikes(items, candidates, account, spikes) if candidates else None
+	concerned = {id(item) for item in candidates}
 	batch: list[Planned] = []
 	for item in items:
-		if incidents.may_concern(item.mention, item.analysis, account, now=now, settings=spikes):
-			page_spikes = page_spikes or incidents.PageSpikes(items, account, spikes)
-			if not page_spikes.quiet(item.mention, item.analysis):
-				write_page(account, batch, authors, counts, written, bulk=bulk)
-				batch = []
-				known_as_written(open_tickets, written)
-				decide = decider(item, pipeline, now=now, open_tickets=open_tickets)
-				write_page(account, [item], authors, counts, written, decide=decide, bulk=bulk)
-				page_spikes.refresh()
-				continue
+		if id(item) in concerned and not page_spikes.quiet(item.mention, item.analysis):
+			write_page(account, batch, authors, counts, written, bulk=bulk)
+			batch = []
+			known_as_written(open_tickets, written)
+			decide = decider(item, pipeline, now=now, open_tickets=open_tickets)
+			write_page(account, [item], authors, counts, written, decide=decide, bulk=bulk)
+			page_spikes.refresh()
+			continue
 		item.decision = pipeline.decide(
 			item.mention,
 			item.analysis,

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import frappe
 from frappe.utils import now_datetime
 
+from social_crm.bulk_rows import Defaults, by_name, insert_rows, prepared, update_rows
 from social_crm.engine.matching import ProfileStats, add_mention, profile_key
 from social_crm.engine.mention import Author, Mention, Platform
 from social_crm.escaping import LONG_DATA_LENGTH, escape_once
@@ -151,8 +152,6 @@ class PageAuthors:
 		write them without its events: a new profile links no contact, so its on_update has
 		nothing to do. A profile another job inserted meanwhile meets the unique key, and the
 		caller undoes this and inserts them one by one."""
-		from social_crm.bulk_rows import Defaults, insert_rows, prepared
-
 		defaults = Defaults()
 		docs = []
 		for author in new:
@@ -188,8 +187,6 @@ class PageAuthors:
 		The page's counts are added in SQL to what the row holds when it is written, so two
 		jobs storing mentions of one author at once both count (a value read at the start of
 		the page and written back would lose the other job's mentions)."""
-		from social_crm.bulk_rows import update_rows
-
 		counted, changed = [], {}
 		for author in sorted(self.authors.values(), key=lambda author: author.name or ""):
 			if not author.name:
@@ -212,15 +209,10 @@ def add_counts(pages: list[tuple[str, ProfileStats]]) -> None:
 	columns left to right, so the average is computed from the count before it grows."""
 	if not pages:
 		return
-
-	def per_profile(expression: str, values) -> tuple[str, list]:
-		sql = "case name " + " ".join(f"when %s then {expression}" for _page in pages) + " end"
-		return sql, [value for (name, page) in pages for value in (name, *values(page))]
-
-	scored, scored_values = per_profile("%s", lambda page: (page.scored_count or 0,))
-	average, average_values = per_profile("%s", lambda page: (page.average_sentiment,))
-	last, last_values = per_profile("%s", lambda page: (to_system_time(page.last_mention_at),))
-	count, count_values = per_profile("%s", lambda page: (page.mention_count,))
+	scored, scored_values = by_name({name: page.scored_count or 0 for name, page in pages})
+	average, average_values = by_name({name: page.average_sentiment for name, page in pages})
+	last, last_values = by_name({name: to_system_time(page.last_mention_at) for name, page in pages})
+	count, count_values = by_name({name: page.mention_count for name, page in pages})
 	names = [name for name, _page in pages]
 	frappe.db.sql(
 		f"""

@@ -48,3 +48,24 @@ def make_user(email: str, *roles: str, full_name: str = "") -> str:
 		if roles:
 			user.add_roles(*roles)
 	return email
+
+
+def use_spike_settings(case, values: dict) -> None:
+	"""Sets Social CRM Settings' spike values for one test and restores them afterwards.
+
+	change_settings cannot restore a value that was never set (it stays changed), and the
+	shipped defaults are what other tests and the site expect afterwards."""
+	previous = {key: frappe.db.get_single_value("Social CRM Settings", key) for key in values}
+	for key, value in values.items():
+		frappe.db.set_single_value("Social CRM Settings", key, value)
+	frappe.clear_document_cache("Social CRM Settings", "Social CRM Settings")
+
+	def restore():
+		meta = frappe.get_meta("Social CRM Settings")
+		for key, value in previous.items():
+			frappe.db.set_single_value("Social CRM Settings", key, value or meta.get_field(key).default)
+		frappe.clear_document_cache("Social CRM Settings", "Social CRM Settings")
+		# close_recovered commits (a scheduler job), so the test's values were committed too
+		frappe.db.commit()
+
+	case.addCleanup(restore)

@@ -16,7 +16,7 @@ from social_crm.engine.platform_fakes.mastodon import FakeMastodon
 from social_crm.ingest import build_pipeline, fetch_account, load_cursor, store_mentions
 from social_crm.stored_mention import to_utc
 from social_crm.tasks import enqueue_due_fetches
-from social_crm.tests.records import make_customer
+from social_crm.tests.records import make_customer, use_spike_settings
 
 TOKEN = "ingest-test-token-7f3a"
 ACCOUNT = "_Test Ingest Mastodon"
@@ -222,6 +222,19 @@ def complaint_thread(prefix: str, start: datetime) -> list[Mention]:
 	]
 
 
+def complaints(prefix: str, count: int, start: datetime) -> list[Mention]:
+	"""`count` authors complaining about Acme a minute apart from `start`."""
+	return [
+		post(
+			f"{prefix}-{n}",
+			"Acme ist kaputt, Störung seit Stunden, ich kündige!",
+			author=f"{prefix}{n}",
+			at=start + timedelta(minutes=n),
+		)
+		for n in range(count)
+	]
+
+
 def post(external_id, text, author="lena", at=None, **values) -> Mention:
 	at = at or datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 	return Mention(
@@ -378,57 +391,28 @@ class TestStoringPages(FrappeTestCase):
 		self.assertEqual([row.idx for row in rows], [1, 2])
 		self.assertEqual(frappe.db.get_value("Social Mention", rows[1].social_mention, "external_id"), "b-2")
 
-	def test_a_backlog_of_complaints_is_decided_in_memory_and_raises_no_spike_alert(self):
+	def assert_decided_with_the_page(self, posts):
+		"""Each post stored with its page (none decided on its own), a ticket each, no incident."""
 		from social_crm import ingest
 
-		# older than the spike window: no sign of what is happening now, so no incident look-up
-		days_ago = datetime.now(timezone.utc) - timedelta(days=2)
-		backlog = [
-			post(
-				f"o-{n}",
-				"Acme ist kaputt, Störung seit Stunden, ich kündige!",
-				author=f"a{n}",
-				at=days_ago + timedelta(minutes=n),
-			)
-			for n in range(8)
-		]
 		with patch.object(ingest, "decider", side_effect=AssertionError("decided one by one")):
-			counts = store_mentions(self.account, backlog, build_pipeline())
-		self.assertEqual(counts["new"], 8)
-		self.assertEqual(frappe.db.count("Social Ticket"), 8)
+			counts = store_mentions(self.account, posts, build_pipeline())
+		self.assertEqual(counts["new"], len(posts))
+		self.assertEqual(frappe.db.count("Social Ticket"), len(posts))
 		self.assertFalse(frappe.db.count("Social Incident", {"subjects": ("like", "%_Test Ingest Acme%")}))
 
+	def test_a_backlog_of_complaints_is_decided_in_memory_and_raises_no_spike_alert(self):
+		# older than the spike window: no sign of what is happening now, so no incident look-up
+		self.assert_decided_with_the_page(complaints("o", 8, datetime.now(timezone.utc) - timedelta(days=2)))
+
 	def test_a_live_burst_in_one_page_is_one_incident_holding_its_mentions(self):
-		spike = {
-			"spike_min_count": 3,
-			"spike_window_minutes": 60,
-			"spike_margin": 3,
-			"spike_baseline_days": 28,
-		}
-		previous = {key: frappe.db.get_single_value("Social CRM Settings", key) for key in spike}
-		for key, value in spike.items():
-			frappe.db.set_single_value("Social CRM Settings", key, value)
-		frappe.clear_document_cache("Social CRM Settings", "Social CRM Settings")
-
-		def restore():
-			for key, value in previous.items():
-				frappe.db.set_single_value("Social CRM Settings", key, value)
-			frappe.clear_document_cache("Social CRM Settings", "Social CRM Settings")
-			frappe.db.delete("Social Incident", {"subjects": ("like", "%_Test Ingest Acme%")})
-			frappe.db.commit()
-
-		self.addCleanup(restore)
+		use_spike_settings(
+			self,
+			{"spike_min_count": 3, "spike_window_minutes": 60, "spike_margin": 3, "spike_baseline_days": 28},
+		)
+		self.addCleanup(frappe.db.delete, "Social Incident", {"subjects": ("like", "%_Test Ingest Acme%")})
 		minutes_ago = datetime.now(timezone.utc) - timedelta(minutes=20)
-		burst = [
-			post(
-				f"s-{n}",
-				"Acme ist kaputt, Störung seit Stunden, ich kündige!",
-				author=f"s{n}",
-				at=minutes_ago + timedelta(minutes=n),
-			)
-			for n in range(6)
-		]
-		store_mentions(self.account, burst, build_pipeline())
+		store_mentions(self.account, complaints("s", 6, minutes_ago), build_pipeline())
 		[incident] = frappe.get_all(
 			"Social Incident",
 			filters={"subjects": ("like", "%_Test Ingest Acme%")},
@@ -464,24 +448,10 @@ class TestStoringPages(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value("Social Incident", incident.name, "mention_count"), 7)
 
 	def test_a_few_live_complaints_far_from_a_spike_are_decided_with_their_page(self):
-		from social_crm import ingest
-
-		minutes_ago = datetime.now(timezone.utc) - timedelta(minutes=20)
-		live = [
-			post(
-				f"q-{n}",
-				"Acme ist kaputt, Störung seit Stunden, ich kündige!",
-				author=f"q{n}",
-				at=minutes_ago + timedelta(minutes=n),
-			)
-			for n in range(3)
-		]
 		# fewer than the settings' minimum of a spike (5) in the window: no incident can open
-		with patch.object(ingest, "decider", side_effect=AssertionError("decided one by one")):
-			counts = store_mentions(self.account, live, build_pipeline())
-		self.assertEqual(counts["new"], 3)
-		self.assertEqual(frappe.db.count("Social Ticket"), 3)
-		self.assertFalse(frappe.db.count("Social Incident", {"subjects": ("like", "%_Test Ingest Acme%")}))
+		self.assert_decided_with_the_page(
+			complaints("q", 3, datetime.now(timezone.utc) - timedelta(minutes=20))
+		)
 
 	def test_a_notification_on_new_social_tickets_still_fires_for_a_fetched_page(self):
 		frappe.get_doc(

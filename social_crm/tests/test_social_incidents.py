@@ -14,7 +14,7 @@ from social_crm.engine.mention import Author, Mention, Platform
 from social_crm.engine.pipeline import Analysis, Pipeline
 from social_crm.engine.platform_fakes.mastodon import FakeMastodon
 from social_crm.engine.sentiment import Sentiment
-from social_crm.tests.records import make_user
+from social_crm.tests.records import make_user, use_spike_settings
 
 MANAGER = "social-incident-manager@example.com"
 TOKEN = "incident-test-token"
@@ -43,21 +43,7 @@ class TestSocialIncidents(FrappeTestCase):
 		self.spec = KeywordSpec(name=self.keyword, query=f"acme{self.tag}")
 		self.pipeline = Pipeline(keywords=[self.spec])
 		make_user(MANAGER, "Social Media Manager", full_name="Incident Manager")
-		# change_settings cannot restore a value that was never set (it stays changed), and the
-		# shipped defaults are what other tests and the site expect afterwards.
-		previous = {key: frappe.db.get_single_value("Social CRM Settings", key) for key in SPIKE}
-		for key, value in SPIKE.items():
-			frappe.db.set_single_value("Social CRM Settings", key, value)
-		frappe.clear_document_cache("Social CRM Settings", "Social CRM Settings")
-		self.addCleanup(self.restore_settings, previous)
-
-	def restore_settings(self, previous):
-		meta = frappe.get_meta("Social CRM Settings")
-		for key, value in previous.items():
-			frappe.db.set_single_value("Social CRM Settings", key, value or meta.get_field(key).default)
-		frappe.clear_document_cache("Social CRM Settings", "Social CRM Settings")
-		# close_recovered commits (a scheduler job), so the test's values were committed too
-		frappe.db.commit()
+		use_spike_settings(self, SPIKE)
 
 	def store(self, text, handle=None, label="negative", score=-0.7, name="", account=None, external_id=None):
 		mention = Mention(
