@@ -16,6 +16,7 @@
 """
 
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from pytz import timezone as pytz_timezone
@@ -25,6 +26,7 @@ from frappe import _
 from frappe.utils import cint, flt, get_system_timezone, now_datetime
 
 from social_crm.accounts import connector_for
+from social_crm.bulk_rows import insert_values
 from social_crm.engine.connectors.base import ConnectorError
 from social_crm.engine.incidents import (
 	Baseline,
@@ -32,18 +34,25 @@ from social_crm.engine.incidents import (
 	IncidentDecision,
 	InvalidSpikeSettings,
 	OpenIncident,
+	PageHistory,
 	SpikeSettings,
 	Subject,
 	SubjectCount,
 	SubjectKind,
 	assess,
 	assess_quiet,
-	cannot_spike,
 	news_terms,
 )
+from social_crm.escaping import escape_once
 from social_crm.stored_mention import SENTIMENT_LABELS, engine_mention, to_system_time
 
 MANAGER_ROLES = ("Social Media Manager", "System Manager")
+# a Social Incident Mention row as `db_insert` writes it (join_all)
+STANDARD_ROW_FIELDS = (
+	*("name", "parent", "parenttype", "parentfield", "idx"),
+	*("creation", "modified", "owner", "modified_by", "docstatus"),
+)
+ROW_FIELDS = ("social_mention", "platform", "author_handle", "sentiment_label", "customer", "social_ticket")
 
 
 # --- settings and time --------------------------------------------------------------------------
@@ -125,8 +134,7 @@ def may_concern(
 	posted within the spike window (`triage_inputs` ignores older posts, a backlog's or a
 	re-poll's, as no sign of what is happening now; `now` is the fetch's, earlier than the
 	`triage_inputs` clock, so a post too old here is too old there). The fetch job decides all
-	other mentions of a page in memory (ingest.store_page); these are stored first and decided
-	on their own, because the incident counts the stored mentions."""
+	other mentions of a page without a look at incidents; these `PageSpikes` decides."""
 	own_handle = analysis.mentions_own_handle and getattr(account, "own_handle", None)
 	if not (analysis.keyword_names or own_handle):
 		return False
@@ -138,80 +146,207 @@ def may_concern(
 
 
 class PageSpikes:
-	"""What a page's mentions that `may_concern` an incident can be decided with in memory.
+	"""The incidents of a page's mentions that `may_concern` one, decided in memory.
 
 	`triage_inputs` counts each subject's stored negative mentions in the window and its
-	baseline, one mention at a time, and the fetch job stores such mentions one by one so the
-	count sees the ones before. Most of them are nowhere near a spike: for those, a bound
-	read once per page is enough (`quiet`). The page's window count is bounded from above by
-	the stored negative mentions of the subject over the union of the page's windows plus every
-	negative mention of the page that could be one of them; the baseline from below by the hours
-	all the page's baselines share. When the bound shows no spike and no open incident shares a
-	subject, `triage_inputs` would return nothing (engine.incidents.cannot_spike); the rest go
-	the exact way."""
+	baseline, one mention at a time, so deciding a page's mentions one by one in its order
+	would mean storing each before deciding the next. Instead the subjects' stored mentions
+	around the page are read once (engine.incidents.PageHistory) and the page's own negative
+	mentions counted in as the database would count them once stored (a handle subject by the
+	database's own LIKE over the page's texts), so `decide` gives each mention the decision
+	`triage_inputs` would: JOIN an open incident or NONE. A mention that would OPEN one (once
+	per incident) goes the exact way, and a post dated after the page began too (its window is
+	measured to a later clock). The joins are written after the mentions (`write_joins`): the
+	rows in one statement and each incident's counters once."""
 
 	def __init__(self, items, candidates, account, settings: SpikeSettings):
-		"""`items`: the page's planned mentions; `candidates`: those that `may_concern`."""
+		"""`items`: the page's planned mentions, in order; `candidates`: those that `may_concern`."""
 		self.settings = settings
 		self.account = account
 		self.now = local(now_datetime())
 		self.open = open_incidents()
-		self.page_counts: dict[Subject, int] = {}
-		for item in items:
-			if SENTIMENT_LABELS[item.analysis.sentiment.label] == "Negative":
-				for subject in self.subjects(item.mention, item.analysis, loose=True):
-					self.page_counts[subject] = self.page_counts.get(subject, 0) + 1
-		self.stored: dict[Subject, int] = {}
-		self.baselines: dict[Subject, Baseline] = {}
-		ats = [self.at(item.mention) for item in candidates]
+		self.position = {id(item): n for n, item in enumerate(items)}
+		self.history: dict[Subject, PageHistory] = {}
+		self.joins: list[tuple[IncidentDecision, object, datetime]] = []
+		ats = [naive(self.at(item.mention)) for item in candidates]
 		if not ats:
 			return
 		first, last = min(ats), max(ats)
 		window, days = settings.window, timedelta(days=settings.baseline_days)
-		for subject in {s for item in candidates for s in self.subjects(item.mention, item.analysis)}:
-			self.stored[subject] = window_count(subject, first - window, last)
-			# the hours every candidate's baseline covers: [last - window - days, first - window)
-			self.baselines[subject] = Baseline.from_hourly_counts(
-				hourly_counts(subject, last - window - days, first - window), settings.baseline_days
+		subjects = {s for item in candidates for s in self.subjects(item.mention, item.analysis)}
+		negatives = [item for item in items if SENTIMENT_LABELS[item.analysis.sentiment.label] == "Negative"]
+		for subject in subjects:
+			self.history[subject] = PageHistory(
+				window=moments(subject, first - window, last, upper_closed=True),
+				early=moments(subject, first - window - days, last - window - days),
+				common=hourly_counts(subject, last - window - days, first - window),
+				page=[
+					(self.position[id(item)], to_system_time(item.mention.posted_at))
+					for item in page_members(subject, negatives)
+				],
 			)
 
 	def at(self, mention) -> datetime:
 		"""The moment `triage_inputs` measures the mention's window to."""
 		return min(local(to_system_time(mention.posted_at)), self.now)
 
-	def subjects(self, mention, analysis, *, loose: bool = False) -> list[Subject]:
-		"""The mention's subjects as `subjects_of` finds them. `loose` also takes the handle
-		subject for every post on the account's platform: the stored count matches the handle
-		in the text with the database's collation, and counting more keeps the bound above it."""
+	def subjects(self, mention, analysis) -> list[Subject]:
+		"""The mention's subjects as `subjects_of` finds them."""
 		subjects = [Subject.keyword(name) for name in analysis.keyword_names]
 		handle = getattr(self.account, "own_handle", None)
-		if handle and (analysis.mentions_own_handle or loose):
+		if handle and analysis.mentions_own_handle:
 			subjects.append(Subject.handle(mention.platform.value, handle))
 		return subjects
 
-	def quiet(self, mention, analysis) -> bool:
-		"""Whether `triage_inputs` would surely find no incident for the mention."""
-		subjects = self.subjects(mention, analysis)
-		if any(incident.subjects & set(subjects) for incident in self.open):
-			return False
+	def decide(self, item) -> IncidentDecision | None:
+		"""What `triage_inputs` would decide for the page's mention `item` once the page's
+		mentions before it are stored, or None where it must be decided the exact way."""
+		mention, analysis = item.mention, item.analysis
 		if local(to_system_time(mention.posted_at)) > self.now:
-			return False  # posted "after" the page began: its window is measured to a later clock
-		if SENTIMENT_LABELS[analysis.sentiment.label] != "Negative":
-			return True  # news joins an open incident, never opens one
+			return None
 		at = self.at(mention)
-		return all(
-			cannot_spike(
-				self.stored.get(subject, 0) + self.page_counts.get(subject, 0),
-				self.baselines.get(subject, Baseline()),
-				at,
-				self.settings,
-			)
-			for subject in subjects
+		position = self.position[id(item)]
+		decision = assess(
+			[
+				self.history[subject].count(subject, naive(at), position, self.settings)
+				for subject in self.subjects(mention, analysis)
+			],
+			now=at,
+			negative=SENTIMENT_LABELS[analysis.sentiment.label] == "Negative",
+			news=bool(news_terms(mention)),
+			open_incidents=self.open,
+			settings=self.settings,
 		)
+		if decision.action is IncidentAction.OPEN:
+			return None
+		if decision.action is IncidentAction.JOIN:
+			self.joins.append((decision, item, at))
+			self.open = [
+				replace(incident, subjects=incident.subjects | set(decision.subjects))
+				if incident.name == decision.incident
+				else incident
+				for incident in self.open
+			]
+		return decision
+
+	def write_joins(self) -> None:
+		"""The rows and counters of the joins decided since the last call, as `join_incident`
+		would have left them one by one, for the mentions that were written."""
+		joins, self.joins = self.joins, []
+		written = set(
+			frappe.get_all(
+				"Social Mention",
+				filters={"name": ("in", [item.doc.name for _, item, _ in joins if item.doc is not None])},
+				pluck="name",
+			)
+			if joins
+			else ()
+		)
+		by_incident: dict[str, list] = {}
+		for decision, item, at in joins:
+			if item.doc is not None and item.doc.name in written:
+				by_incident.setdefault(decision.incident, []).append((decision, item.doc, at))
+		for name, rows in by_incident.items():
+			join_all(name, rows)
 
 	def refresh(self) -> None:
 		"""After a mention went the exact way: it may have opened an incident."""
+		self.write_joins()
 		self.open = open_incidents()
+
+
+def moments(
+	subject: Subject, start: datetime, end: datetime, *, upper_closed: bool = False
+) -> list[datetime]:
+	"""When the subject's stored negative mentions were posted in [start, end) (or [start, end])."""
+	upper = "<=" if upper_closed else "<"
+	return [
+		row[1]
+		for row in frappe.db.sql(
+			f"select distinct m.name, m.posted_at {subject_sql(subject)}"
+			f" and m.posted_at >= %(start)s and m.posted_at {upper} %(end)s",
+			{**subject_values(subject), "start": naive(start), "end": naive(end)},
+		)
+	]
+
+
+def page_members(subject: Subject, items) -> list:
+	"""The page's `items` the subject's count will find once they are stored: a keyword's by
+	their matched keywords, a handle's by the database's own LIKE over their texts (its
+	collation decides what matches, and only the database knows it exactly)."""
+	if subject.kind is SubjectKind.KEYWORD:
+		return [item for item in items if subject.key in item.analysis.keyword_names]
+	platform = subject.key.split(":", 1)[0]
+	items = [item for item in items if item.mention.platform.value == platform]
+	if not items:
+		return []
+	texts = " union all ".join(["select %s as n, %s as text"] * len(items))
+	values = [part for n, item in enumerate(items) for part in (n, escape_once(item.mention.text))]
+	column = frappe.db.sql(
+		"""select collation_name from information_schema.columns where table_schema = database()
+		and table_name = 'tabSocial Mention' and column_name = 'text'"""
+	)
+	collation = column[0][0] if column and column[0][0] else "utf8mb4_unicode_ci"
+	matching = frappe.db.sql(
+		f"select t.n from ({texts}) t where convert(t.text using utf8mb4) collate {collation} like %s",
+		[*values, subject_values(subject)["handle"]],
+		pluck=True,
+	)
+	return [items[int(n)] for n in matching]
+
+
+def join_all(name: str, rows) -> None:
+	"""`join_incident` for several mentions of a page at once, in their order: one row each,
+	the subjects they add, the last spike among them and the incident's counters."""
+	incident = frappe.db.get_value(
+		"Social Incident", name, ["subjects", "spike_count", "last_spike_at"], as_dict=True, for_update=True
+	)
+	subjects = parse_subjects(incident.subjects)
+	values = {}
+	spike_count = cint(incident.spike_count)
+	for decision, _doc, at in rows:
+		subjects |= set(decision.subjects)
+		if decision.spiking:
+			values["last_spike_at"] = naive(at)
+			spike_count = max(spike_count, decision.count)
+			values["spike_count"] = spike_count
+	if subject_lines(subjects) != (incident.subjects or ""):
+		values["subjects"] = subject_lines(subjects)
+	present = set(
+		frappe.get_all(
+			"Social Incident Mention",
+			filters={
+				"parent": name,
+				"parenttype": "Social Incident",
+				"social_mention": ("in", [doc.name for _, doc, _ in rows]),
+			},
+			pluck="social_mention",
+		)
+	)
+	idx = (
+		frappe.db.sql(
+			"select max(idx) from `tabSocial Incident Mention` where parent = %s and parenttype = 'Social Incident'",
+			name,
+		)[0][0]
+		or 0
+	)
+	now, user = now_datetime(), frappe.session.user
+	new_rows = []
+	for _decision, doc, _at in rows:
+		if doc.name in present:
+			continue
+		present.add(doc.name)
+		idx += 1
+		row = mention_row(doc.name, doc)
+		standard = (frappe.generate_hash(length=10), name, "Social Incident", "mentions", idx)
+		new_rows.append([*standard, now, now, user, user, 0, *(row[field] for field in ROW_FIELDS)])
+	insert_values("Social Incident Mention", [*STANDARD_ROW_FIELDS, *ROW_FIELDS], new_rows)
+	values["mention_count"], values["ticket_count"] = frappe.db.sql(
+		"""select count(*), count(distinct nullif(social_ticket, '')) from `tabSocial Incident Mention`
+		where parent = %s and parenttype = 'Social Incident'""",
+		name,
+	)[0]
+	frappe.db.set_value("Social Incident", name, values)
 
 
 def subject_count(subject: Subject, platform: str, at: datetime, settings: SpikeSettings) -> SubjectCount:

@@ -44,6 +44,7 @@ from social_crm.accounts import (
 )
 from social_crm.bulk_rows import Defaults, insert_rows, prepared
 from social_crm.engine.connectors.base import ConnectorError, RateLimited
+from social_crm.engine.incidents import IncidentAction, news_terms
 from social_crm.engine.keywords import KeywordSpec, QuerySyntaxError, parse
 from social_crm.engine.mention import Mention
 from social_crm.engine.pipeline import Analysis, Pipeline
@@ -186,8 +187,9 @@ def store_mentions(account, mentions: list[Mention], pipeline: Pipeline, *, sear
 	drop, authors, triage against the page's open tickets) and then written (`write_page`):
 	every mention once, with its final status, ticket and reason, in its own savepoint so one
 	bad post does not undo the others (it is skipped and its id listed in counts["failed"]).
-	A mention that may belong to a Social Incident is decided and stored on its own at its
-	place in the page (`insert_mention`), because the incident counts what is stored.
+	A mention that may belong to a Social Incident is decided with the page against the
+	incident counts as they stand at its place in the page (`store_page`); one that opens an
+	incident is stored on its own at that place.
 	Committing page by page keeps transactions small, so the thousandth page is stored as fast
 	as the first, and a crash keeps the pages stored so far: the next poll fetches them again
 	and finds them stored. The caller saves the account's cursor only after this returns.
@@ -263,12 +265,14 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 	"""One page: read and decided in memory, then written, in the connector's (posting) order.
 
 	A mention that may belong to a Social Incident (`incidents.may_concern`) is decided in
-	memory too where a bound read once for the page shows no spike near and no open incident
-	of its subjects (`incidents.PageSpikes.quiet`). Otherwise it cannot be: the incident counts
-	the stored mentions. The mentions decided before it are written first, then it is
-	inserted, decided (with `incidents.triage_inputs`) and its decision written onto the row
-	(`write_mention` with `decide`), and the ticket it opened or joined is open for the page's
-	later mentions."""
+	memory too: `incidents.PageSpikes` reads its subjects' stored mentions once for the page
+	and gives it the decision `triage_inputs` would give it once the page's mentions before it
+	are stored (join an open incident, or none), and the joins are written after the page's
+	mentions. One that would open an incident (once per incident), or is dated after the page
+	began, is decided the exact way: the mentions decided before it are written first, then
+	it is inserted, decided (with `incidents.triage_inputs`) and its decision written onto the
+	row (`write_mention` with `decide`), and the ticket it opened or joined is open for the
+	page's later mentions."""
 	from social_crm import incidents
 
 	counts = {"new": 0, "duplicates": 0, "dropped": 0, "failed": []}
@@ -288,24 +292,31 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 	concerned = {id(item) for item in candidates}
 	batch: list[Planned] = []
 	for item in items:
-		if id(item) in concerned and not page_spikes.quiet(item.mention, item.analysis):
+		incident = page_spikes.decide(item) if id(item) in concerned else None
+		if id(item) in concerned and incident is None:
 			write_page(account, batch, authors, counts, written, bulk=bulk)
 			batch = []
 			known_as_written(open_tickets, written)
+			page_spikes.write_joins()
 			decide = decider(item, pipeline, now=now, open_tickets=open_tickets)
 			write_page(account, [item], authors, counts, written, decide=decide, bulk=bulk)
 			page_spikes.refresh()
 			continue
+		joins = incident is not None and incident.action is IncidentAction.JOIN
 		item.decision = pipeline.decide(
 			item.mention,
 			item.analysis,
 			now=now,
 			customer=item.author.customer,
 			open_tickets=open_tickets.values(),
+			incident=incident.incident if joins else None,
+			news_terms=news_terms(item.mention) if joins else (),
 		)
 		thread_into(open_tickets, item)
 		batch.append(item)
 	write_page(account, batch, authors, counts, written, bulk=bulk)
+	if page_spikes:
+		page_spikes.write_joins()
 	authors.save()
 	return counts
 

@@ -55,6 +55,7 @@ incident instead of opening its own ticket (see engine/triage.py).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -320,15 +321,50 @@ def assess(
 	return IncidentDecision(IncidentAction.NONE, count=strongest.count, expected=expected, threshold=limit)
 
 
-def cannot_spike(count: int, baseline: Baseline, at: datetime, settings: SpikeSettings) -> bool:
-	"""Whether a subject whose window (ending at `at`) holds at most `count` negative mentions,
-	with a baseline of at least `baseline` per hour, is surely below its spike threshold.
+@dataclass(slots=True)
+class PageHistory:
+	"""A subject's negative mentions around one page of new ones, read once, from which each of
+	the page's mentions gets the window count and baseline that `assess` needs, exactly as a
+	look-up in the database after storing the page's mentions one by one would find them.
 
-	The fetch job decides a page's mentions in memory where this holds for every subject of a
-	mention and no open incident shares one (`assess` would return NONE): `threshold` never
-	falls as the expected count rises, and the expected count never falls as the hourly rates
-	rise, so an upper bound on the count and a lower bound on the baseline are enough."""
-	return count < threshold(baseline.expected(at, settings.window), settings)
+	The fetch job stores a page together; what the one-by-one way saw before deciding the
+	page's n-th mention is the stored mentions plus the page's mentions up to the n-th. All the
+	page's candidate moments `at` lie in [first, last], so three reads cover every window
+	(at - window, at] and baseline [at - window - days, at - window): `window` holds the stored
+	moments in [first - window, last], `early` those in [first - window - days,
+	last - window - days), `common` the hourly counts of [last - window - days, first - window),
+	which every baseline contains whole. `page` holds the page's own (position, moment) of
+	those that will be stored as negative mentions of the subject. Moments are naive, in the
+	site's time, as the database stores them."""
+
+	window: list[datetime]
+	early: list[datetime] = field(default_factory=list)
+	common: Mapping[int, int] = field(default_factory=dict)
+	page: list[tuple[int, datetime]] = field(default_factory=list)
+
+	def __post_init__(self) -> None:
+		self.window = sorted(self.window)
+		self.early = sorted(self.early)
+		self.page = sorted(self.page)
+
+	def count(self, subject: Subject, at: datetime, position: int, settings: SpikeSettings) -> SubjectCount:
+		"""The subject's count and baseline for the page's mention at `position`, posted `at`
+		(naive): the stored mentions and the page's mentions up to and including this one."""
+		window_start = at - settings.window
+		baseline_start = window_start - timedelta(days=settings.baseline_days)
+		own = [moment for place, moment in self.page if place <= position]
+		count = bisect_right(self.window, at) - bisect_right(self.window, window_start)
+		count += sum(1 for moment in own if window_start < moment <= at)
+		hours = dict(self.common)
+		earlier = (
+			self.early[bisect_left(self.early, baseline_start) :],
+			self.window[: bisect_left(self.window, window_start)],
+			[moment for moment in own if baseline_start <= moment < window_start],
+		)
+		for moments in earlier:
+			for moment in moments:
+				hours[moment.hour] = hours.get(moment.hour, 0) + 1
+		return SubjectCount(subject, count, Baseline.from_hourly_counts(hours, settings.baseline_days))
 
 
 def assess_quiet(

@@ -21,12 +21,12 @@ from social_crm.engine.incidents import (
 	InvalidSpikeSettings,
 	Observation,
 	OpenIncident,
+	PageHistory,
 	SpikeSettings,
 	Subject,
 	SubjectCount,
 	assess,
 	assess_quiet,
-	cannot_spike,
 	news_terms,
 	poisson_quantile,
 	threshold,
@@ -299,28 +299,40 @@ def test_triage_still_opens_tickets_for_customers_and_complaints_in_an_incident(
 
 
 @given(
-	lower=st.lists(st.integers(0, 40), min_size=24, max_size=24),
-	extra=st.lists(st.integers(0, 40), min_size=24, max_size=24),
-	upper=st.integers(1, 60),
-	less=st.integers(0, 60),
-	minute=st.integers(0, 24 * 60 - 1),
+	stored=st.lists(st.integers(0, 10 * 24 * 60), max_size=80),
+	page=st.lists(st.tuples(st.integers(0, 10 * 24 * 60), st.booleans()), min_size=1, max_size=30),
+	live_from=st.integers(9 * 24 * 60, 10 * 24 * 60),
 )
-def test_a_subject_that_cannot_spike_is_assessed_as_nothing_for_any_higher_baseline_or_lower_count(
-	lower, extra, upper, less, minute
+def test_a_page_history_counts_each_mention_as_the_database_would_with_the_page_stored_up_to_it(
+	stored, page, live_from
 ):
-	# what the fetch job knows of a page: the count at most `upper`, the baseline at least `lower`
-	settings = SpikeSettings()
-	at = DAY + timedelta(minutes=minute)
-	low = Baseline.from_hourly_counts(dict(enumerate(lower)), settings.baseline_days)
-	true = Baseline.from_hourly_counts(
-		{hour: a + b for hour, (a, b) in enumerate(zip(lower, extra, strict=True))}, settings.baseline_days
+	# what the fetch job reads once for a page (three ranges of the stored moments) gives each
+	# of the page's live mentions the count and baseline of a look-up after storing the page
+	# one by one up to it
+	settings = SpikeSettings(window=timedelta(minutes=60), baseline_days=7)
+	origin = datetime(2026, 11, 1)
+	moments = [origin + timedelta(minutes=m) for m in stored]
+	posts = [(origin + timedelta(minutes=m), live and m >= live_from) for m, live in page]
+	live = [(n, at) for n, (at, candidate) in enumerate(posts) if candidate]
+	if not live:
+		return
+	first, last = min(at for _, at in live), max(at for _, at in live)
+	window, days = settings.window, timedelta(days=settings.baseline_days)
+	common: dict[int, int] = {}
+	for m in moments:
+		if last - window - days <= m < first - window:
+			common[m.hour] = common.get(m.hour, 0) + 1
+	history = PageHistory(
+		window=[m for m in moments if first - window <= m <= last],
+		early=[m for m in moments if first - window - days <= m < last - window - days],
+		common=common,
+		page=[(n, at) for n, (at, _) in enumerate(posts)],
 	)
-	count = max(1, upper - less)
-	decision = assess(
-		[SubjectCount(ACME, count, true)], now=at, negative=True, open_incidents=(), settings=settings
-	)
-	if cannot_spike(upper, low, at, settings):
-		assert decision.action is IncidentAction.NONE
-	# and the bound is tight where the baselines are equal: a count at the threshold opens
-	if low == true and not cannot_spike(count, low, at, settings):
-		assert decision.action is IncidentAction.OPEN
+	for n, at in live:
+		seen = moments + [moment for place, (moment, _) in enumerate(posts) if place <= n]
+		expected = SubjectCount(
+			ACME,
+			sum(1 for m in seen if at - window < m <= at),
+			Baseline.from_history(seen, before=at - window, days=settings.baseline_days),
+		)
+		assert history.count(ACME, at, n, settings) == expected

@@ -447,6 +447,67 @@ class TestStoringPages(FrappeTestCase):
 		)
 		self.assertEqual(frappe.db.get_value("Social Incident", incident.name, "mention_count"), 7)
 
+	def test_a_burst_decided_with_its_page_leaves_the_incident_as_deciding_one_by_one_does(self):
+		from social_crm import incidents, ingest
+
+		use_spike_settings(
+			self,
+			{"spike_min_count": 3, "spike_window_minutes": 60, "spike_margin": 3, "spike_baseline_days": 28},
+		)
+		about = {"subjects": ("like", "%_Test Ingest Acme%")}
+		self.addCleanup(frappe.db.delete, "Social Incident", about)
+		start = datetime.now(timezone.utc) - timedelta(minutes=40)
+		posts = complaints("b", 10, start)
+		# the handle counted by the database's collation, news joining, a backlog post beside them
+		posts.insert(4, post("b-handle", "@ACME Störung seit Stunden, unverschämt!", author="hx", at=start))
+		posts.append(
+			post(
+				"b-news", "Acme: we are investigating the outage, status page updated.", author="nx", at=start
+			)
+		)
+		posts.append(post("b-old", posts[0].text, author="old", at=start - timedelta(days=3)))
+
+		def outcome():
+			[incident] = frappe.get_all(
+				"Social Incident",
+				filters=about,
+				fields=["name", "subjects", "mention_count", "ticket_count", "spike_count", "last_spike_at"],
+			)
+			ids = dict(frappe.get_all("Social Mention", fields=["name", "external_id"], as_list=True))
+			rows = frappe.get_all(
+				"Social Incident Mention",
+				filters={"parent": (name := incident.pop("name"))},
+				fields=["social_mention", "social_ticket", "idx"],
+				order_by="idx",
+			)
+			mentions = frappe.get_all(
+				"Social Mention",
+				fields=["external_id", "status", "triage_reason", "sentiment_label", "social_ticket"],
+				order_by="external_id",
+			)
+			for mention in mentions:
+				mention.social_ticket = bool(mention.social_ticket)
+				mention.triage_reason = mention.triage_reason.replace(name, "<the incident>")
+			return incident, [(ids[row.social_mention], bool(row.social_ticket)) for row in rows], mentions
+
+		with patch.object(incidents.PageSpikes, "decide", return_value=None):
+			store_mentions(self.account, posts, build_pipeline())
+		one_by_one = outcome()
+		for doctype in ("Social Incident", "Social Ticket", "Social Mention", "Social Profile"):
+			frappe.db.delete(doctype)
+		frappe.db.delete("Issue", {"social_ticket": ("is", "set")})
+		with patch.object(ingest, "decider", wraps=ingest.decider) as exact:
+			store_mentions(self.account, posts, build_pipeline())
+		self.assertEqual(outcome(), one_by_one)
+		self.assertEqual(exact.call_count, 1)  # the mention that opened the incident, alone
+		incident, rows, _mentions = one_by_one
+		self.assertIn(("b-handle", True), rows)
+		self.assertIn("b-news", [external_id for external_id, _ in rows])
+		self.assertNotIn("b-old", [external_id for external_id, _ in rows])
+		self.assertEqual(incident.mention_count, len(rows))
+		news = next(mention for mention in _mentions if mention.external_id == "b-news")
+		self.assertIn("<the incident>", news.triage_reason)  # joins it instead of a ticket
+
 	def test_a_few_live_complaints_far_from_a_spike_are_decided_with_their_page(self):
 		# fewer than the settings' minimum of a spike (5) in the window: no incident can open
 		self.assert_decided_with_the_page(
