@@ -570,8 +570,8 @@ def open_ticket_lookups() -> None:
 def live(total: int, fetch_size: int, todo: float) -> None:
 	"""A burst as it happens: `total` posts of the same mix posted over the last 50 minutes, so
 	every negative one about the keyword is inside the spike window. The first fetches open an
-	incident (the settings' defaults); from then on each negative mention joins it the exact
-	way, one by one, since the incident counts the stored mentions."""
+	incident (the settings' defaults); from then on each negative mention joins it, decided
+	with its page (incidents.PageSpikes). Against ToDo inserts timed right before and after."""
 	from social_crm.ingest import build_pipeline, store_mentions
 
 	account = frappe.get_doc("Social Account", ACCOUNT)
@@ -579,16 +579,18 @@ def live(total: int, fetch_size: int, todo: float) -> None:
 	posts = Posts(
 		total, seed=7, id_offset=500_000_000, start=now - timedelta(minutes=50), span=timedelta(minutes=49)
 	)
+	todo_before = todo_rate(1000)
 	stored, started = 0, time.perf_counter()
 	for batch in fetches(posts, fetch_size):
 		stored += store_mentions(account, batch, build_pipeline())["new"]
 	elapsed = time.perf_counter() - started
+	todo = (todo_before + todo_rate(1000)) / 2
 	incidents = frappe.get_all(
 		"Social Incident", {"subjects": ("like", f"%{KEYWORD}%")}, ["name", "mention_count", "ticket_count"]
 	)
 	print(
 		f"\nlive burst: {stored:,} posts of the last 50 minutes stored in {elapsed:.0f} s = {stored / elapsed:,.0f}/s "
-		f"({stored / elapsed / todo:.2f}x the ToDo insert); incidents: "
+		f"({stored / elapsed / todo:.2f}x the ToDo inserts right before and after it, {todo:,.0f}/s); incidents: "
 		+ (
 			", ".join(
 				f"{row.name} with {row.mention_count:,} mentions, {row.ticket_count:,} tickets"
