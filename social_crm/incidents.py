@@ -26,7 +26,7 @@ from frappe import _
 from frappe.utils import cint, flt, get_system_timezone, now_datetime
 
 from social_crm.accounts import connector_for
-from social_crm.bulk_rows import insert_values
+from social_crm.bulk_rows import insert_rows
 from social_crm.engine.connectors.base import ConnectorError
 from social_crm.engine.incidents import (
 	Baseline,
@@ -47,12 +47,6 @@ from social_crm.escaping import escape_once
 from social_crm.stored_mention import SENTIMENT_LABELS, engine_mention, to_system_time
 
 MANAGER_ROLES = ("Social Media Manager", "System Manager")
-# a Social Incident Mention row as `db_insert` writes it (join_all)
-STANDARD_ROW_FIELDS = (
-	*("name", "parent", "parenttype", "parentfield", "idx"),
-	*("creation", "modified", "owner", "modified_by", "docstatus"),
-)
-ROW_FIELDS = ("social_mention", "platform", "author_handle", "sentiment_label", "customer", "social_ticket")
 
 
 # --- settings and time --------------------------------------------------------------------------
@@ -198,14 +192,15 @@ class PageSpikes:
 			subjects.append(Subject.handle(mention.platform.value, handle))
 		return subjects
 
-	def decide(self, item) -> IncidentDecision | None:
-		"""What `triage_inputs` would decide for the page's mention `item` once the page's
+	def decide(self, item) -> dict | None:
+		"""What `triage_inputs` would return for the page's mention `item` once the page's
 		mentions before it are stored, or None where it must be decided the exact way."""
 		mention, analysis = item.mention, item.analysis
 		if local(to_system_time(mention.posted_at)) > self.now:
 			return None
 		at = self.at(mention)
 		position = self.position[id(item)]
+		terms = news_terms(mention)
 		decision = assess(
 			[
 				self.history[subject].count(subject, naive(at), position, self.settings)
@@ -213,21 +208,22 @@ class PageSpikes:
 			],
 			now=at,
 			negative=SENTIMENT_LABELS[analysis.sentiment.label] == "Negative",
-			news=bool(news_terms(mention)),
+			news=bool(terms),
 			open_incidents=self.open,
 			settings=self.settings,
 		)
 		if decision.action is IncidentAction.OPEN:
 			return None
-		if decision.action is IncidentAction.JOIN:
-			self.joins.append((decision, item, at))
-			self.open = [
-				replace(incident, subjects=incident.subjects | set(decision.subjects))
-				if incident.name == decision.incident
-				else incident
-				for incident in self.open
-			]
-		return decision
+		if decision.action is not IncidentAction.JOIN:
+			return {}
+		self.joins.append((decision, item, at))
+		self.open = [
+			replace(incident, subjects=incident.subjects | set(decision.subjects))
+			if incident.name == decision.incident
+			else incident
+			for incident in self.open
+		]
+		return {"incident": decision.incident, "news_terms": terms}
 
 	def write_joins(self) -> None:
 		"""The rows and counters of the joins decided since the last call, as `join_incident`
@@ -251,7 +247,6 @@ class PageSpikes:
 
 	def refresh(self) -> None:
 		"""After a mention went the exact way: it may have opened an incident."""
-		self.write_joins()
 		self.open = open_incidents()
 
 
@@ -282,24 +277,39 @@ def page_members(subject: Subject, items) -> list:
 		return []
 	texts = " union all ".join(["select %s as n, %s as text"] * len(items))
 	values = [part for n, item in enumerate(items) for part in (n, escape_once(item.mention.text))]
-	column = frappe.db.sql(
-		"""select collation_name from information_schema.columns where table_schema = database()
-		and table_name = 'tabSocial Mention' and column_name = 'text'"""
-	)
-	collation = column[0][0] if column and column[0][0] else "utf8mb4_unicode_ci"
 	matching = frappe.db.sql(
-		f"select t.n from ({texts}) t where convert(t.text using utf8mb4) collate {collation} like %s",
+		f"select t.n from ({texts}) t where convert(t.text using utf8mb4) collate {text_collation()} like %s",
 		[*values, subject_values(subject)["handle"]],
 		pluck=True,
 	)
 	return [items[int(n)] for n in matching]
 
 
+_text_collations: dict[str, str] = {}
+
+
+def text_collation() -> str:
+	"""The collation of the stored mention text, which decides what a handle's LIKE matches
+	(read once per site and process: a schema change is a migration and a restart)."""
+	site = frappe.local.site
+	if site not in _text_collations:
+		column = frappe.db.sql(
+			"""select collation_name from information_schema.columns where table_schema = database()
+			and table_name = 'tabSocial Mention' and column_name = 'text'"""
+		)
+		_text_collations[site] = column[0][0] if column and column[0][0] else "utf8mb4_unicode_ci"
+	return _text_collations[site]
+
+
 def join_all(name: str, rows) -> None:
-	"""`join_incident` for several mentions of a page at once, in their order: one row each,
-	the subjects they add, the last spike among them and the incident's counters."""
+	"""Adds mentions (`(decision, mention_doc, at)`, in their order) to the open incident: one
+	row each, the subjects they add, the last spike among them and the incident's counters,
+	without loading and saving the whole incident. During a spike every negative mention
+	joins, and an incident of thousands of rows saved whole for each (a Version of it too)
+	would make the job slower the bigger the spike; the incident row is locked first, as a
+	save would."""
 	incident = frappe.db.get_value(
-		"Social Incident", name, ["subjects", "spike_count", "last_spike_at"], as_dict=True, for_update=True
+		"Social Incident", name, ["subjects", "spike_count"], as_dict=True, for_update=True
 	)
 	subjects = parse_subjects(incident.subjects)
 	values = {}
@@ -307,9 +317,8 @@ def join_all(name: str, rows) -> None:
 	for decision, _doc, at in rows:
 		subjects |= set(decision.subjects)
 		if decision.spiking:
-			values["last_spike_at"] = naive(at)
 			spike_count = max(spike_count, decision.count)
-			values["spike_count"] = spike_count
+			values.update(last_spike_at=naive(at), spike_count=spike_count)
 	if subject_lines(subjects) != (incident.subjects or ""):
 		values["subjects"] = subject_lines(subjects)
 	present = set(
@@ -330,17 +339,27 @@ def join_all(name: str, rows) -> None:
 		)[0][0]
 		or 0
 	)
-	now, user = now_datetime(), frappe.session.user
 	new_rows = []
 	for _decision, doc, _at in rows:
 		if doc.name in present:
 			continue
 		present.add(doc.name)
 		idx += 1
-		row = mention_row(doc.name, doc)
-		standard = (frappe.generate_hash(length=10), name, "Social Incident", "mentions", idx)
-		new_rows.append([*standard, now, now, user, user, 0, *(row[field] for field in ROW_FIELDS)])
-	insert_values("Social Incident Mention", [*STANDARD_ROW_FIELDS, *ROW_FIELDS], new_rows)
+		row = frappe.get_doc(
+			{
+				"doctype": "Social Incident Mention",
+				"name": frappe.generate_hash(length=10),
+				"parent": name,
+				"parenttype": "Social Incident",
+				"parentfield": "mentions",
+				"idx": idx,
+				**mention_row(doc.name, doc),
+			}
+		)
+		row.set("__islocal", True)
+		row.set_user_and_timestamp()
+		new_rows.append(row)
+	insert_rows(new_rows)
 	values["mention_count"], values["ticket_count"] = frappe.db.sql(
 		"""select count(*), count(distinct nullif(social_ticket, '')) from `tabSocial Incident Mention`
 		where parent = %s and parenttype = 'Social Incident'""",
@@ -459,39 +478,9 @@ def open_incident(decision: IncidentDecision, mention_doc, at: datetime, setting
 
 
 def join_incident(decision: IncidentDecision, mention_doc, at: datetime) -> str:
-	"""Adds the mention to the open incident: one row and the incident's counters, without
-	loading and saving the whole incident. During a spike every negative mention joins, and
-	an incident of thousands of rows saved whole for each (a Version of it too) would make
-	the job slower the bigger the spike; the incident row is locked first, as a save would."""
-	name = decision.incident
-	incident = frappe.db.get_value(
-		"Social Incident", name, ["subjects", "spike_count"], as_dict=True, for_update=True
-	)
-	values = {}
-	if decision.subjects:
-		values["subjects"] = subject_lines(parse_subjects(incident.subjects) | set(decision.subjects))
-	if decision.spiking:
-		values["last_spike_at"] = naive(at)
-		values["spike_count"] = max(cint(incident.spike_count), decision.count)
-	rows = {"parent": name, "parenttype": "Social Incident", "parentfield": "mentions"}
-	if not frappe.db.exists("Social Incident Mention", {**rows, "social_mention": mention_doc.name}):
-		row = frappe.new_doc("Social Incident Mention")
-		row.update({**rows, **mention_row(mention_doc.name, mention_doc)})
-		row.idx = (
-			frappe.db.sql(
-				"select max(idx) from `tabSocial Incident Mention` where parent = %s and parenttype = 'Social Incident'",
-				name,
-			)[0][0]
-			or 0
-		) + 1
-		row.db_insert()
-	values["mention_count"], values["ticket_count"] = frappe.db.sql(
-		"""select count(*), count(distinct nullif(social_ticket, '')) from `tabSocial Incident Mention`
-		where parent = %s and parenttype = 'Social Incident'""",
-		name,
-	)[0]
-	frappe.db.set_value("Social Incident", name, values)
-	return name
+	"""Adds the mention to the open incident (`join_all` with one)."""
+	join_all(decision.incident, [(decision, mention_doc, at)])
+	return decision.incident
 
 
 def window_mentions(subjects, platform: str, at: datetime, settings: SpikeSettings) -> list[str]:

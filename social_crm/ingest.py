@@ -44,7 +44,6 @@ from social_crm.accounts import (
 )
 from social_crm.bulk_rows import Defaults, insert_rows, prepared
 from social_crm.engine.connectors.base import ConnectorError, RateLimited
-from social_crm.engine.incidents import IncidentAction, news_terms
 from social_crm.engine.keywords import KeywordSpec, QuerySyntaxError, parse
 from social_crm.engine.mention import Mention
 from social_crm.engine.pipeline import Analysis, Pipeline
@@ -292,8 +291,8 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 	concerned = {id(item) for item in candidates}
 	batch: list[Planned] = []
 	for item in items:
-		incident = page_spikes.decide(item) if id(item) in concerned else None
-		if id(item) in concerned and incident is None:
+		incident = page_spikes.decide(item) if id(item) in concerned else {}
+		if incident is None:
 			write_page(account, batch, authors, counts, written, bulk=bulk)
 			batch = []
 			known_as_written(open_tickets, written)
@@ -302,15 +301,13 @@ def store_page(account, mentions: list[Mention], pipeline: Pipeline, *, searched
 			write_page(account, [item], authors, counts, written, decide=decide, bulk=bulk)
 			page_spikes.refresh()
 			continue
-		joins = incident is not None and incident.action is IncidentAction.JOIN
 		item.decision = pipeline.decide(
 			item.mention,
 			item.analysis,
 			now=now,
 			customer=item.author.customer,
 			open_tickets=open_tickets.values(),
-			incident=incident.incident if joins else None,
-			news_terms=news_terms(item.mention) if joins else (),
+			**incident,
 		)
 		thread_into(open_tickets, item)
 		batch.append(item)
