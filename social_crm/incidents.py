@@ -581,6 +581,9 @@ def close_recovered() -> None:
 			doc = frappe.get_doc("Social Incident", incident.name)
 			doc.status = "Closed"
 			doc.closed_at = naive(now)
+			# a row's ticket an agent deleted since must not keep the incident open for good
+			# (and stop the incidents after it from closing): closing changes no row
+			doc.flags.ignore_links = True
 			doc.save(ignore_permissions=True)
 		elif decision.spiking:
 			frappe.db.set_value(

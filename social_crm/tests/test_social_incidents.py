@@ -124,6 +124,21 @@ class TestSocialIncidents(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value("Social Incident", name, "status"), "Closed")
 		self.assertTrue(frappe.db.get_value("Social Incident", name, "closed_at"))
 
+	def test_an_incident_whose_ticket_was_deleted_still_closes_on_recovery(self):
+		for i in range(3):
+			self.store(f"acme{self.tag} down {i}")
+		name = self.incidents()[0].name
+		# an agent deletes one of the burst's tickets; its row on the incident keeps the name
+		ticket = frappe.db.get_value("Social Incident Mention", {"parent": name}, "social_ticket")
+		self.assertTrue(ticket)
+		frappe.db.delete("Social Ticket", {"name": ticket})
+		earlier = now_datetime() - timedelta(hours=2)
+		for row in frappe.get_doc("Social Incident", name).mentions:
+			frappe.db.set_value("Social Mention", row.social_mention, "posted_at", earlier)
+		frappe.db.set_value("Social Incident", name, {"opened_at": earlier, "last_spike_at": earlier})
+		incidents.close_recovered()
+		self.assertEqual(frappe.db.get_value("Social Incident", name, "status"), "Closed")
+
 	def test_the_incident_is_answered_once_per_platform(self):
 		fake = FakeMastodon(token=TOKEN)
 		fake.start()
