@@ -128,3 +128,17 @@ def test_label_reads_the_same_score_triage_reads() -> None:
 	assert decide((0.55, 0.35, 0.10), 0.3) == ("negative", pytest.approx(-0.45))
 	assert decide((0.05, 0.15, 0.80), 0.3) == ("positive", pytest.approx(0.75))
 	assert decide((0.30, 0.40, 0.30), 0.1) == ("neutral", pytest.approx(0.0))
+
+
+def test_a_site_model_learned_on_earlier_shipped_weights_waits_for_retraining() -> None:
+	# After an update ships new weights, yesterday's offsets were learned on the old ones: the
+	# shipped model decides until the daily training learns them again on the new weights.
+	text = "Karte wieder Sonderlieferung"
+	model = train(_site_corrections(90))
+	assert analyze(text, "de", model=model).analyzer == "site/90"
+	stale = SiteModel(model.offsets, model.corrections, {"de": "0" * 16}, model.l2, model.epochs)
+	result, shipped = analyze(text, "de", model=stale), analyze(text, "de")
+	assert result.analyzer.startswith("social-de")
+	assert (result.label, result.score) == (shipped.label, shipped.score)
+	# its base names German only: an English post is still decided with the site's offsets
+	assert analyze("Router again Sonderlieferung", "en", model=stale).analyzer == "site/90"

@@ -119,7 +119,7 @@ class Analyzer:
 		lang = language or detect_language(post, candidates=self.languages)
 		if not post.has_content:
 			return Sentiment("neutral", 0.0, lang, "empty/1")
-		if self.model is not None:
+		if self.model is not None and self.model.learned_on_shipped(lang):
 			label, score = self.model.predict(post, lang)
 			return Sentiment(label, _clamp(score), lang, f"site/{self.model.corrections}")
 		name = self.analyzer

@@ -174,6 +174,7 @@ def shipped_model(language: str) -> HashedModel:
 	return HashedModel.from_bytes(data)
 
 
+@lru_cache(maxsize=4)
 def shipped_id(language: str) -> str:
 	"""Which shipped weights a site model was learned on top of (first bytes of their sha256)."""
 	name = SHIPPED_FILES.get(language, SHIPPED_FILES["en"])
@@ -247,6 +248,14 @@ class SiteModel:
 				s_neg += o[0] * value
 				s_pos += o[1] * value
 		return softmax3(s_neg, s_pos)
+
+	def learned_on_shipped(self, language: str) -> bool:
+		"""Whether the offsets for `language` were learned on top of the weights shipped now. After
+		an update ships new weights, offsets learned on the old ones would push the new logits by
+		what the old model got wrong, so until the daily training has learned them again the
+		shipped model alone is the better guess."""
+		base = self.base.get(model_language(language))
+		return base is None or base == shipped_id(model_language(language))
 
 	def predict(self, text: str | Analysed, language: str) -> tuple[str, float]:
 		shipped = shipped_model(model_language(language))
