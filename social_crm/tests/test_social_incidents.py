@@ -109,17 +109,20 @@ class TestSocialIncidents(FrappeTestCase):
 		incident.reload()
 		self.assertIn(news.name, [row.social_mention for row in incident.mentions])
 
+	def burst_is_over(self, name):
+		"""Two hours later, nothing new: the incident's mentions and spike lie two hours back."""
+		earlier = now_datetime() - timedelta(hours=2)
+		for row in frappe.get_doc("Social Incident", name).mentions:
+			frappe.db.set_value("Social Mention", row.social_mention, "posted_at", earlier)
+		frappe.db.set_value("Social Incident", name, {"opened_at": earlier, "last_spike_at": earlier})
+
 	def test_recovery_closes_the_incident(self):
 		for i in range(3):
 			self.store(f"acme{self.tag} down {i}")
 		name = self.incidents()[0].name
 		incidents.close_recovered()
 		self.assertEqual(frappe.db.get_value("Social Incident", name, "status"), "Open")
-		# two hours later, nothing new: the burst is over
-		earlier = now_datetime() - timedelta(hours=2)
-		for row in frappe.get_doc("Social Incident", name).mentions:
-			frappe.db.set_value("Social Mention", row.social_mention, "posted_at", earlier)
-		frappe.db.set_value("Social Incident", name, {"opened_at": earlier, "last_spike_at": earlier})
+		self.burst_is_over(name)
 		incidents.close_recovered()
 		self.assertEqual(frappe.db.get_value("Social Incident", name, "status"), "Closed")
 		self.assertTrue(frappe.db.get_value("Social Incident", name, "closed_at"))
@@ -132,10 +135,7 @@ class TestSocialIncidents(FrappeTestCase):
 		ticket = frappe.db.get_value("Social Incident Mention", {"parent": name}, "social_ticket")
 		self.assertTrue(ticket)
 		frappe.db.delete("Social Ticket", {"name": ticket})
-		earlier = now_datetime() - timedelta(hours=2)
-		for row in frappe.get_doc("Social Incident", name).mentions:
-			frappe.db.set_value("Social Mention", row.social_mention, "posted_at", earlier)
-		frappe.db.set_value("Social Incident", name, {"opened_at": earlier, "last_spike_at": earlier})
+		self.burst_is_over(name)
 		incidents.close_recovered()
 		self.assertEqual(frappe.db.get_value("Social Incident", name, "status"), "Closed")
 
