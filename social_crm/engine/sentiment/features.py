@@ -187,10 +187,18 @@ def _word(raw: str, language: str) -> _Word:
 	else:
 		first, second = vader_lexicon().get(word, 0.0), 0.0
 	negator = word in NEGATORS or word.endswith("n't")
-	return plain, negated, first, second, INTENSIFIERS.get(word), negator, word, elongated
+	# a word pair's slot is crc32("b|" + first + "_" + second): CRC-32 continues from the
+	# checksum of the part before, so each word keeps its bytes and the checksum of "b|word_"
+	utf8 = word.encode("utf-8")
+	pair_start = zlib.crc32(b"_", zlib.crc32(utf8, _PAIR))
+	return plain, negated, first, second, INTENSIFIERS.get(word), negator, word, elongated, utf8, pair_start
 
 
-_Word = tuple[dict[int, float], dict[int, float], float, float, "float | None", bool, str, bool]
+_PAIR = zlib.crc32(b"b|")
+_SENTENCE_START = zlib.crc32(b"b|<s>_")
+_Word = tuple[
+	dict[int, float], dict[int, float], float, float, "float | None", bool, str, bool, bytes, int
+]
 
 
 def hashed(tokens: list[Token], language: str) -> dict[int, float]:
@@ -204,7 +212,7 @@ def hashed(tokens: list[Token], language: str) -> dict[int, float]:
 	hits = 0
 	emoji_pos = emoji_neg = 0.0
 	negated_left = 0
-	previous = "<s>"
+	previous = _SENTENCE_START  # checksum of "b|<previous word>_"
 	boost = 1.0
 	contrast = 1.0
 	last: tuple[float, float] | None = None  # the previous word's lexicon values, for "X nicht"
@@ -235,7 +243,9 @@ def hashed(tokens: list[Token], language: str) -> dict[int, float]:
 				words += 1
 				if german:
 					lowered.append(word)
-				plain, negated_slots, v0, v1, factor, is_negator, word, elongated = _word(word, language)
+				plain, negated_slots, v0, v1, factor, is_negator, word, elongated, utf8, pair_start = _word(
+					word, language
+				)
 				if elongated:
 					named["elongated"] = 1.0
 				if negated_left == _NEGATION_SCOPE and word in NOT_NEGATED_AFTER:
@@ -244,8 +254,8 @@ def hashed(tokens: list[Token], language: str) -> dict[int, float]:
 				out.update(negated_slots if negated else plain)
 				# word pairs are hashed, not cached: there are many and few recur, and a cache of
 				# them held ~30 MB on 10,000 posts (the slot is the same either way)
-				out[zlib.crc32(("b|" + previous + "_" + word).encode("utf-8")) & _MASK] = 1.0
-				previous = word
+				out[zlib.crc32(utf8, previous) & _MASK] = 1.0
+				previous = pair_start
 				if is_negator:
 					negated_left = _NEGATION_SCOPE
 					named["negator"] = 1.0
@@ -315,7 +325,7 @@ def hashed(tokens: list[Token], language: str) -> dict[int, float]:
 				question_end = True
 			if mark in _CLAUSE_PUNCT or token.text.startswith(".."):
 				negated_left = 0
-				previous = "<s>"
+				previous = _SENTENCE_START
 				last = None
 				boost = 1.0
 		elif kind is Kind.URL:
