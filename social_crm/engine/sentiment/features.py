@@ -56,6 +56,9 @@ NEGATORS = frozenset(
 		"nicht kein keine keinen keinem keiner keines nie niemals nichts nix ohne weder kaum nimmer".split()
 	)
 )
+# "don't" and "don’t" (U+2019, as many phones and editors type it; the tokeniser keeps either
+# as one word): a word ending so is a negator beside NEGATORS.
+NEGATOR_ENDINGS = ("n't", "n’t")
 # Words that, right after a negator, make an idiom instead of negating what follows: "I can't
 # believe how good this is", "can't wait", "not only ... but", "nicht nur".
 NOT_NEGATED_AFTER = frozenset("believe wait only nur".split())
@@ -186,7 +189,7 @@ def _word(raw: str, language: str) -> _Word:
 		first, second = _polarity_de(word) * 2.5, _app_de(word)
 	else:
 		first, second = vader_lexicon().get(word, 0.0), 0.0
-	negator = word in NEGATORS or word.endswith("n't")
+	negator = word in NEGATORS or word.endswith(NEGATOR_ENDINGS)
 	return plain, negated, first, second, INTENSIFIERS.get(word), negator, word, elongated
 
 
