@@ -367,3 +367,27 @@ def _lexicon_features(named: dict[str, float], prefix: str, positive: float, neg
 
 
 _BIAS = bucket("bias")
+# The post-level features `hashed` writes by name (lexicon scores, emoji valences, punctuation,
+# caps, URLs, ...) and the bias, as opposed to the n-gram-like features of the post's words,
+# hashtags and emoji ("w|", "n|", "b|", "c|", "h|", "e|"): the training penalises these two
+# kinds differently (bench/train_sentiment.py, `NB_FLOOR`).
+NAMED_FEATURES: tuple[str, ...] = (
+	"bias",
+	*(prefix + part for prefix in ("vader:", "lex:", "app:") for part in ("pos", "neg", "compound")),
+	"lex:hits",
+	"lex:none",
+	"emoji:pos",
+	"emoji:neg",
+	"negator",
+	"elongated",
+	"p|?",
+	"p|!",
+	"question_end",
+	"caps",
+	"no_words",
+	"sarcasm",
+	"url",
+	"reply",
+	"handle",
+	"number",
+)
