@@ -159,7 +159,15 @@ def test_a_plain_usage_statement_is_neutral() -> None:
 	assert result.score > -0.3
 
 
-@pytest.mark.parametrize("text", ["I can't believe how good this is", "Can't wait to try the new version!"])
+@pytest.mark.parametrize(
+	"text",
+	[
+		"I can't believe how good this is",
+		"Can't wait to try the new version!",
+		"I can’t believe how good this is",
+		"Can’t wait to try the new version!",
+	],
+)
 def test_idioms_with_a_negator_are_not_negated(text: str) -> None:
 	# "can't believe", "can't wait" intensify what follows instead of negating it
 	assert analyze(text, "en").label == "positive", text
@@ -192,6 +200,11 @@ def test_a_curly_apostrophe_negates_as_a_straight_one(
 		bucket(name) for name in ("negator", "vader:pos", "vader:neg", "vader:compound", "lex:hits")
 	]
 	assert [curly.get(slot) for slot in post_level] == [straight.get(slot) for slot in post_level], text
+
+
+@pytest.mark.parametrize("text", ["I don’t like it", "This isn’t good", "Not happy, it didn’t arrive"])
+def test_a_curly_negation_gets_the_verdict_of_a_straight_one(text: str) -> None:
+	assert analyze(text, "en").label == analyze(text.replace("’", "'"), "en").label == "negative"
 
 
 @pytest.mark.parametrize(
