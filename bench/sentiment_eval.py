@@ -57,7 +57,14 @@ def fit_model(
 
 		mt.domain = np.array([1 if text in in_domain else 0 for text, _ in train_rows])
 	augment = in_domain is not None and bool(meta.get("feature_augmentation", False))
-	W = fit(mt, float(meta["l2"]), float(meta.get("domain_weight", 1.0)), augment)
+	nb_floor = meta.get("nb_floor")
+	W = fit(
+		mt,
+		float(meta["l2"]),
+		float(meta.get("domain_weight", 1.0)),
+		augment,
+		None if nb_floor is None else float(nb_floor),
+	)
 	temperature, bias, _ = calibrated(W, mv, language)
 	return make_model(W, temperature, bias, NEGATIVE_CUT, language=language)
 

@@ -159,10 +159,52 @@ def test_a_plain_usage_statement_is_neutral() -> None:
 	assert result.score > -0.3
 
 
-@pytest.mark.parametrize("text", ["I can't believe how good this is", "Can't wait to try the new version!"])
+@pytest.mark.parametrize(
+	"text",
+	[
+		"I can't believe how good this is",
+		"Can't wait to try the new version!",
+		"I can’t believe how good this is",
+		"Can’t wait to try the new version!",
+	],
+)
 def test_idioms_with_a_negator_are_not_negated(text: str) -> None:
 	# "can't believe", "can't wait" intensify what follows instead of negating it
 	assert analyze(text, "en").label == "positive", text
+
+
+@pytest.mark.parametrize(
+	("text", "negated", "plain"),
+	[
+		("I don’t like it", ["like", "it"], []),
+		("This isn’t good at all", ["good", "at", "all"], []),
+		("It doesn’t work, again", ["work"], ["again"]),
+		("I can’t believe how good this is", [], ["believe", "how", "good"]),
+	],
+)
+def test_a_curly_apostrophe_negates_as_a_straight_one(
+	text: str, negated: list[str], plain: list[str]
+) -> None:
+	# "don’t" with U+2019, as phones and many editors type it (779 of the SemEval tweets), opens the
+	# same negation scope as "don't"; only the negator's own spelling is a different word
+	from social_crm.engine.sentiment.features import bucket, hashed
+	from social_crm.engine.social_tokens import tokenize
+
+	curly = hashed(tokenize(text), "en")
+	straight = hashed(tokenize(text.replace("’", "'")), "en")
+	for word in negated:
+		assert bucket("n|" + word) in curly and bucket("w|" + word) not in curly, (text, word)
+	for word in plain:
+		assert bucket("w|" + word) in curly and bucket("n|" + word) not in curly, (text, word)
+	post_level = [
+		bucket(name) for name in ("negator", "vader:pos", "vader:neg", "vader:compound", "lex:hits")
+	]
+	assert [curly.get(slot) for slot in post_level] == [straight.get(slot) for slot in post_level], text
+
+
+@pytest.mark.parametrize("text", ["I don’t like it", "This isn’t good", "Not happy, it didn’t arrive"])
+def test_a_curly_negation_gets_the_verdict_of_a_straight_one(text: str) -> None:
+	assert analyze(text, "en").label == analyze(text.replace("’", "'"), "en").label == "negative"
 
 
 @pytest.mark.parametrize(

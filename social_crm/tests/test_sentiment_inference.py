@@ -82,3 +82,30 @@ def test_a_model_built_from_weights_scores_and_stores_them() -> None:
 	again = HashedModel.from_bytes(model.to_bytes())
 	assert again.probabilities(feats) == pytest.approx(model.probabilities(feats), abs=1e-9)
 	assert again.to_bytes() == model.to_bytes()
+
+
+def test_named_features_are_exactly_the_post_level_features(monkeypatch: pytest.MonkeyPatch) -> None:
+	# the training penalises NAMED_FEATURES (plain L2) apart from the features of the post's
+	# words, hashtags and emoji: every name `hashed` writes is one kind or the other
+	from social_crm.engine.sentiment import features
+
+	names = {"bias"}  # its slot is computed once, at import
+	real = features.bucket
+
+	def recording(name: str) -> int:
+		names.add(name)
+		return real(name)
+
+	monkeypatch.setattr(features, "bucket", recording)
+	features._word.cache_clear()  # its cached words would not call bucket again
+	extra = {
+		"en": ["@acme WORST day, sooo bad? 😡 @bob", "😍", "great :) https://x.example 42"],
+		"de": ["Danke für nichts @Bahn 🙄", "#läuftbeieuch WIEDER 20 Minuten!!!", "Funktioniert nicht"],
+	}
+	for language in ("en", "de"):
+		for text in POSTS[language] + extra[language]:
+			hashed(Analysed.of(text).tokens, language)
+	features._word.cache_clear()
+	token_prefixes = ("w|", "n|", "b|", "c|", "h|", "e|")
+	assert {name for name in names if not name.startswith(token_prefixes)} == set(features.NAMED_FEATURES)
+	assert not any(name.startswith(token_prefixes) for name in features.NAMED_FEATURES)

@@ -56,6 +56,9 @@ NEGATORS = frozenset(
 		"nicht kein keine keinen keinem keiner keines nie niemals nichts nix ohne weder kaum nimmer".split()
 	)
 )
+# "don't" and "don’t" (U+2019, as many phones and editors type it; the tokeniser keeps either
+# as one word): a word ending so is a negator beside NEGATORS.
+NEGATOR_ENDINGS = ("n't", "n’t")
 # Words that, right after a negator, make an idiom instead of negating what follows: "I can't
 # believe how good this is", "can't wait", "not only ... but", "nicht nur".
 NOT_NEGATED_AFTER = frozenset("believe wait only nur".split())
@@ -186,7 +189,7 @@ def _word(raw: str, language: str) -> _Word:
 		first, second = _polarity_de(word) * 2.5, _app_de(word)
 	else:
 		first, second = vader_lexicon().get(word, 0.0), 0.0
-	negator = word in NEGATORS or word.endswith("n't")
+	negator = word in NEGATORS or word.endswith(NEGATOR_ENDINGS)
 	# a word pair's slot is crc32("b|" + first + "_" + second): CRC-32 continues from the
 	# checksum of the part before, so each word keeps its bytes and the checksum of "b|word_"
 	utf8 = word.encode("utf-8")
@@ -374,3 +377,27 @@ def _lexicon_features(named: dict[str, float], prefix: str, positive: float, neg
 
 
 _BIAS = bucket("bias")
+# The post-level features `hashed` writes by name (lexicon scores, emoji valences, punctuation,
+# caps, URLs, ...) and the bias, as opposed to the n-gram-like features of the post's words,
+# hashtags and emoji ("w|", "n|", "b|", "c|", "h|", "e|"): the training penalises these two
+# kinds differently (bench/train_sentiment.py, `NB_FLOOR`).
+NAMED_FEATURES: tuple[str, ...] = (
+	"bias",
+	*(prefix + part for prefix in ("vader:", "lex:", "app:") for part in ("pos", "neg", "compound")),
+	"lex:hits",
+	"lex:none",
+	"emoji:pos",
+	"emoji:neg",
+	"negator",
+	"elongated",
+	"p|?",
+	"p|!",
+	"question_end",
+	"caps",
+	"no_words",
+	"sarcasm",
+	"url",
+	"reply",
+	"handle",
+	"number",
+)
