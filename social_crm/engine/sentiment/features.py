@@ -199,9 +199,7 @@ def _word(raw: str, language: str) -> _Word:
 
 _PAIR = zlib.crc32(b"b|")
 _SENTENCE_START = zlib.crc32(b"b|<s>_")
-_Word = tuple[
-	dict[int, float], dict[int, float], float, float, "float | None", bool, str, bool, bytes, int
-]
+_Word = tuple[dict[int, float], dict[int, float], float, float, "float | None", bool, str, bool, bytes, int]
 
 
 def hashed(tokens: list[Token], language: str) -> dict[int, float]:

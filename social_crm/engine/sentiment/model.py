@@ -29,7 +29,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from operator import mul
 
 from social_crm.engine.analysed import Analysed
 from social_crm.engine.sentiment.features import BITS, bucket, hashed
