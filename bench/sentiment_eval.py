@@ -15,7 +15,9 @@ The shipped German model is trained on all German rows, so it has no clean row h
 "model" labels by the calibrated probabilities; "model score<=-0.3" is what triage does with
 the Settings' default threshold (the same calls since the cut is that threshold). "F1@30%" is
 negative F1 with the negative rows reweighted to 30% of the posts (the prevalence of the team's
-held-out sets; an estimate under prior shift, not a measurement). Hyperparameters are the shipped models' (their meta), so
+held-out sets; an estimate under prior shift, not a measurement). "negAUC" is how well the score ranks the negative
+posts below the rest, whatever the cut (0.5 is chance): across corpora it separates what the
+model knows from where the corpus's share of negatives puts the cut. Hyperparameters are the shipped models' (their meta), so
 every model here is one fit. Needs numpy and scipy (the training code); a few minutes on an
 idle core (about 4 minutes on the shared 2-core machine, load ~2, it was last run on).
 Run: python bench/sentiment_eval.py
@@ -86,10 +88,12 @@ def report(title: str, rows: Rows, analysers: dict[str, Callable[[str], tuple[st
 	counts = {label: gold.count(label) for label in ("negative", "neutral", "positive")}
 	print(f"\n{title}: {len(rows)} posts, {counts}")
 	print(
-		f"  {'analyser':34s} {'neg P':>6s} {'neg R':>6s} {'neg F1':>6s} {'F1@30%':>6s} {'neu R':>6s} {'macroF1':>7s} called-neg"
+		f"  {'analyser':34s} {'neg P':>6s} {'neg R':>6s} {'neg F1':>6s} {'F1@30%':>6s} {'neu R':>6s} {'macroF1':>7s} "
+		f"{'negAUC':>6s} called-neg"
 	)
 	for name, run in analysers.items():
 		outputs = [run(text) for text, _ in rows]
+		auc = negative_auc(gold, [score for _, score in outputs])
 		variants = [(name, [label for label, _ in outputs])]
 		if name.startswith("model"):
 			variants.append(
@@ -103,13 +107,36 @@ def report(title: str, rows: Rows, analysers: dict[str, Callable[[str], tuple[st
 			macro = macro_f1(gold, pred) if "score" not in label else float("nan")
 			print(
 				f"  {label:34s} {p:6.3f} {r:6.3f} {f1:6.3f} {at_prevalence(gold, pred):6.3f} {neutral:6.3f} "
-				f"{macro:7.3f} {pred.count('negative')}"
+				f"{macro:7.3f} {auc if 'score' not in label else float('nan'):6.3f} {pred.count('negative')}"
 			)
 	flag = ["negative"] * len(rows)
 	p, r, f1 = negative_prf(gold, flag)
 	print(
-		f"  {'flag-all':34s} {p:6.3f} {r:6.3f} {f1:6.3f} {at_prevalence(gold, flag):6.3f} {0:6.3f} {'':7s} {len(rows)}"
+		f"  {'flag-all':34s} {p:6.3f} {r:6.3f} {f1:6.3f} {at_prevalence(gold, flag):6.3f} {0:6.3f} {'':7s} "
+		f"{0.5:6.3f} {len(rows)}"
 	)
+
+
+def negative_auc(gold: list[str], scores: list[float]) -> float:
+	"""How well the score ranks negative posts below the rest, whatever the cut (the chance that
+	a negative post scores below a non-negative one, ties counting half): a cross-corpus figure
+	that a prior shift between corpora does not move, unlike F1 at the shipped cut."""
+	order = sorted(range(len(scores)), key=scores.__getitem__)
+	ranks = [0.0] * len(scores)
+	start = 0
+	while start < len(order):
+		end = start
+		while end + 1 < len(order) and scores[order[end + 1]] == scores[order[start]]:
+			end += 1
+		for k in range(start, end + 1):
+			ranks[order[k]] = (start + end) / 2 + 1  # rank from the most negative score
+		start = end + 1
+	negatives = [rank for rank, label in zip(ranks, gold, strict=True) if label == "negative"]
+	n, m = len(negatives), len(gold) - len(negatives)
+	if not n or not m:
+		return float("nan")
+	# Mann-Whitney: pairs (negative, other) where the negative ranks lower
+	return 1.0 - (sum(negatives) - n * (n + 1) / 2) / (n * m)
 
 
 def at_prevalence(gold: list[str], pred: list[str], prevalence: float = 0.30) -> float:
