@@ -60,7 +60,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sentiment_data import corpora, split  # noqa: E402
 
 OUT = ROOT / "social_crm/engine/sentiment/data"
-L2_GRID = (1e-3, 3e-3, 1e-2, 3e-2)
+# L2 strengths tried, per language. English reaches below 1e-3, where its first grid ended and
+# selection sat at the edge; SemEval validation negative F1 over prevalences (a build prints every
+# setting): 1e-4 .690, 3e-4 .699, 1e-3 .692, 3e-3 .682, so 3e-4 is chosen. German keeps its own
+# grid (`cv_select`).
+L2_GRID: dict[str, tuple[float, ...]] = {
+	"en": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2),
+	"de": (1e-3, 3e-3, 1e-2, 3e-2),
+}
 SELECTION_TOLERANCE = 0.005
 # weight of the validation corpus's own training rows (German: GermEval beside SB-10k). The
 # grid reaches x50: in `cv_select`, GermEval out-of-fold negative F1 is .569-.578 at x6 and
@@ -374,7 +381,7 @@ def train_and_select(
 	nb = "" if nb_floor is None else f" nb floor {nb_floor:g}"
 	tried: list[Trained] = []
 	for weighting in weights:
-		for l2 in L2_GRID:
+		for l2 in L2_GRID[language]:
 			started = time.perf_counter()
 			W = fit(mt, l2, weighting, augment, nb_floor)
 			temperature, bias, shift = calibrated(W, mv, language)
@@ -423,7 +430,7 @@ def cv_select(
 	target: set[str],
 	language: str,
 	*,
-	l2_grid: tuple[float, ...] = L2_GRID,
+	l2_grid: tuple[float, ...] | None = None,
 	weights: tuple[float, ...] = DOMAIN_WEIGHTS,
 	verbose: bool = True,
 ) -> Trained:
@@ -432,16 +439,17 @@ def cv_select(
 	the class priors are those of both corpora: calibrated on GermEval alone (6% positive posts),
 	plain praise such as "Ich bin total begeistert von der Lieferung ❤️" fell to neutral. The
 	negative shift and the selection read the `target` corpus's rows only (the domain the model
-	serves), as a validation split would."""
+	serves), as a validation split would. `l2_grid`: L2_GRID[language] unless given."""
 	m = featurise(rows, language)
 	m.domain = np.array([1 if text in target else 0 for text, _ in rows])
 	folds = cv_folds(rows)
 	own = m.domain == 1
 	gold = [LABELS[i] for i in m.y[own]]
 	nb_floor = NB_FLOOR[language]
+	grid = L2_GRID[language] if l2_grid is None else l2_grid
 	tried: list[Trained] = []
 	for weighting in weights:
-		for l2 in l2_grid:
+		for l2 in grid:
 			started = time.perf_counter()
 			S = out_of_fold_logits(m, folds, l2, weighting, AUGMENT_MIXED, nb_floor)
 			temperature, (b0, b1) = calibrate(S, m.y)
