@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from scipy.stats import rankdata
 from sentiment_data import corpora, split
 from train_sentiment import (
 	NEGATIVE_CUT,
@@ -121,16 +122,7 @@ def negative_auc(gold: list[str], scores: list[float]) -> float:
 	"""How well the score ranks negative posts below the rest, whatever the cut (the chance that
 	a negative post scores below a non-negative one, ties counting half): a cross-corpus figure
 	that a prior shift between corpora does not move, unlike F1 at the shipped cut."""
-	order = sorted(range(len(scores)), key=scores.__getitem__)
-	ranks = [0.0] * len(scores)
-	start = 0
-	while start < len(order):
-		end = start
-		while end + 1 < len(order) and scores[order[end + 1]] == scores[order[start]]:
-			end += 1
-		for k in range(start, end + 1):
-			ranks[order[k]] = (start + end) / 2 + 1  # rank from the most negative score
-		start = end + 1
+	ranks = rankdata(scores)  # ties share their mean rank, 1 = the most negative score
 	negatives = [rank for rank, label in zip(ranks, gold, strict=True) if label == "negative"]
 	n, m = len(negatives), len(gold) - len(negatives)
 	if not n or not m:

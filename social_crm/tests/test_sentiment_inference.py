@@ -109,3 +109,14 @@ def test_named_features_are_exactly_the_post_level_features(monkeypatch: pytest.
 	token_prefixes = ("w|", "n|", "b|", "c|", "h|", "e|")
 	assert {name for name in names if not name.startswith(token_prefixes)} == set(features.NAMED_FEATURES)
 	assert not any(name.startswith(token_prefixes) for name in features.NAMED_FEATURES)
+
+
+def test_a_word_pair_is_the_slot_of_its_name() -> None:
+	# the pair's slot is computed by continuing a CRC-32 per word; it must stay the slot of the
+	# name "b|first_second" the shipped weights were trained on, also after a clause ends
+	from social_crm.engine.sentiment.features import bucket
+
+	feats = hashed(Analysed.of("Never again. Awful service").tokens, "en")
+	for name in ("b|<s>_never", "b|never_again", "b|<s>_awful", "b|awful_service"):
+		assert bucket(name) in feats, name
+	assert bucket("b|again_awful") not in feats

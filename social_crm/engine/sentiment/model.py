@@ -92,13 +92,6 @@ class HashedModel:
 		t = self.temperature
 		return s_neg / t + self.bias[0], s_pos / t + self.bias[1]
 
-	def __post_init__(self) -> None:
-		# The two columns as strided views of the one array, for the dot products in `logits`:
-		# no copy (a copy of the columns would cost another 8 MB per model).
-		view = memoryview(self.weights)
-		object.__setattr__(self, "_negative", view[0::2])
-		object.__setattr__(self, "_positive", view[1::2])
-
 	def probabilities(self, feats: dict[int, float]) -> tuple[float, float, float]:
 		return softmax3(*self.logits(feats))
 
