@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from social_crm.engine.analysed import Analysed
 
@@ -122,6 +123,16 @@ def _word_evidence() -> dict[str, tuple[tuple[str, float], ...]]:
 _EVIDENCE = _word_evidence()
 
 
+@lru_cache(maxsize=50_000)  # a word's cue hits, once per distinct word: bounded, so memory stays flat
+def _cue_hits(word: str) -> tuple[tuple[int, int], ...]:
+	"""(cue index, hits) for each spelling cue found in `word`. No cue can match a space, so
+	the cues found word by word add up to those found in the whole post joined by spaces, and
+	a recurring word is matched once instead of once per post."""
+	return tuple(
+		(index, hits) for index, (pattern, _, _) in enumerate(_CUES) if (hits := len(pattern.findall(word)))
+	)
+
+
 def language_scores(text: str | Analysed, languages: Iterable[str] | None = None) -> dict[str, float]:
 	"""Evidence per language (function-word hits plus weighted spelling cues).
 
@@ -130,18 +141,19 @@ def language_scores(text: str | Analysed, languages: Iterable[str] | None = None
 	words = Analysed.of(text).words
 	scores = dict.fromkeys(_STOPWORDS if languages is None else languages, 0.0)
 	evidence = _EVIDENCE
+	cue_hits = [0] * len(_CUES)
 	for word in words:
 		found = evidence.get(word)
 		if found is not None:
 			for lang, weight in found:
 				if lang in scores:
 					scores[lang] += weight
-	joined = " ".join(words)
-	for pattern, lang, weight in _CUES:
-		if lang in scores:
-			hits = len(pattern.findall(joined))
-			if hits:
-				scores[lang] += weight * hits
+		for index, hits in _cue_hits(word):
+			cue_hits[index] += hits
+	# weight x hits per cue, in the cues' order: the same sums as matching the joined post
+	for (_, lang, weight), hits in zip(_CUES, cue_hits):
+		if hits and lang in scores:
+			scores[lang] += weight * hits
 	return scores
 
 

@@ -50,3 +50,24 @@ def test_candidates_pick_what_full_scoring_would_among_them(text: str) -> None:
 		best = max(candidates, key=lambda lang: (scores[lang], -candidates.index(lang)))
 		expected = best if scores[best] >= 0.5 else "und"
 		assert detect_language(text, candidates=candidates) == expected
+
+
+@pytest.mark.parametrize(
+	("text", "expected"),
+	[
+		# ö twice; "sch" twice and "-ung" once (0.4 each); "rechnung" a German content word (0.5)
+		("Schöne Rechnung schöne", {"de": 1.0 * 2 + 0.4 * 3 + 0.5}),
+		# "your" a function word (1.0), "nothing" a content word (0.5); cues: "thing" (one match of
+		# "-ing", which takes its "th"), "truly", "your", "hour" (0.4 each)
+		("nothing truly your hour", {"en": 1.0 + 0.5 + 0.4 * 4}),
+	],
+)
+def test_spelling_cues_count_every_occurrence_in_the_post(text: str, expected: dict[str, float]) -> None:
+	"""The cues are matched word by word and cached per word; a word that recurs in a post
+	still counts each time, as when the whole post is matched at once."""
+	scores = language_scores(text)
+	for lang, score in expected.items():
+		assert scores[lang] == pytest.approx(score)
+	once = language_scores(text.split()[0])
+	twice = language_scores(text.split()[0] + " " + text.split()[0])
+	assert all(twice[lang] == pytest.approx(2 * once[lang]) for lang in once)
