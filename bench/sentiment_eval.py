@@ -17,7 +17,9 @@ the Settings' default threshold (the same calls since the cut is that threshold)
 negative F1 with the negative rows reweighted to 30% of the posts (the prevalence of the team's
 held-out sets; an estimate under prior shift, not a measurement). "negAUC" is how well the score ranks the negative
 posts below the rest, whatever the cut (0.5 is chance): across corpora it separates what the
-model knows from where the corpus's share of negatives puts the cut. Hyperparameters are the shipped models' (their meta), so
+model knows from where the corpus's share of negatives puts the cut. "bestF1" is negative F1 at
+the cut on the score that is best *for the rows measured*: not a result (the cut is chosen on
+them) but a ceiling, what no threshold or calibration of that model can exceed there. Hyperparameters are the shipped models' (their meta), so
 every model here is one fit. Needs numpy and scipy (the training code); a few minutes on an
 idle core (about 4 minutes on the shared 2-core machine, load ~2, it was last run on).
 Run: python bench/sentiment_eval.py
@@ -90,11 +92,12 @@ def report(title: str, rows: Rows, analysers: dict[str, Callable[[str], tuple[st
 	print(f"\n{title}: {len(rows)} posts, {counts}")
 	print(
 		f"  {'analyser':34s} {'neg P':>6s} {'neg R':>6s} {'neg F1':>6s} {'F1@30%':>6s} {'neu R':>6s} {'macroF1':>7s} "
-		f"{'negAUC':>6s} called-neg"
+		f"{'negAUC':>6s} {'bestF1':>6s} called-neg"
 	)
 	for name, run in analysers.items():
 		outputs = [run(text) for text, _ in rows]
 		auc = negative_auc(gold, [score for _, score in outputs])
+		ceiling = best_cut_f1(gold, [score for _, score in outputs])
 		variants = [(name, [label for label, _ in outputs])]
 		if name.startswith("model"):
 			variants.append(
@@ -108,13 +111,14 @@ def report(title: str, rows: Rows, analysers: dict[str, Callable[[str], tuple[st
 			macro = macro_f1(gold, pred) if "score" not in label else float("nan")
 			print(
 				f"  {label:34s} {p:6.3f} {r:6.3f} {f1:6.3f} {at_prevalence(gold, pred):6.3f} {neutral:6.3f} "
-				f"{macro:7.3f} {auc if 'score' not in label else float('nan'):6.3f} {pred.count('negative')}"
+				f"{macro:7.3f} {auc if 'score' not in label else float('nan'):6.3f} "
+				f"{ceiling if 'score' not in label else float('nan'):6.3f} {pred.count('negative')}"
 			)
 	flag = ["negative"] * len(rows)
 	p, r, f1 = negative_prf(gold, flag)
 	print(
 		f"  {'flag-all':34s} {p:6.3f} {r:6.3f} {f1:6.3f} {at_prevalence(gold, flag):6.3f} {0:6.3f} {'':7s} "
-		f"{0.5:6.3f} {len(rows)}"
+		f"{0.5:6.3f} {f1:6.3f} {len(rows)}"
 	)
 
 
@@ -129,6 +133,23 @@ def negative_auc(gold: list[str], scores: list[float]) -> float:
 		return float("nan")
 	# Mann-Whitney: pairs (negative, other) where the negative ranks lower
 	return 1.0 - (sum(negatives) - n * (n + 1) / 2) / (n * m)
+
+
+def best_cut_f1(gold: list[str], scores: list[float]) -> float:
+	"""Negative F1 of "score <= cut" at the best cut for these rows (posts with the same score
+	fall on the same side): the ceiling of a model's ranking on a corpus, since any threshold
+	or calibration only moves that cut."""
+	negatives = gold.count("negative")
+	if not negatives:
+		return float("nan")
+	pairs = sorted(zip(scores, gold, strict=True), key=lambda pair: pair[0])
+	best = tp = called = 0
+	for i, (score, label) in enumerate(pairs):
+		called += 1
+		tp += label == "negative"
+		if i + 1 == len(pairs) or pairs[i + 1][0] != score:  # a cut between two scores
+			best = max(best, 2 * tp / (called + negatives))
+	return best
 
 
 def at_prevalence(gold: list[str], pred: list[str], prevalence: float = 0.30) -> float:
