@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from social_crm.engine.analysed import Analysed
 from social_crm.engine.language import UNDETERMINED, detect_language
-from social_crm.engine.sentiment.features import hashed
+from social_crm.engine.sentiment.features import features
 from social_crm.engine.sentiment.lexicon import vader_score
 from social_crm.engine.sentiment.lexicon_de import german_score
 from social_crm.engine.sentiment.model import SiteModel, shipped_model
@@ -75,11 +75,11 @@ def _rules_de(post: Analysed, language: str) -> tuple[str, float]:
 
 
 def _social_en(post: Analysed, language: str) -> tuple[str, float]:
-	return shipped_model("en").predict(hashed(post.tokens, "en"))
+	return shipped_model("en").predict(features(post.tokens, "en"))
 
 
 def _social_de(post: Analysed, language: str) -> tuple[str, float]:
-	return shipped_model("de").predict(hashed(post.tokens, "de"))
+	return shipped_model("de").predict(features(post.tokens, "de"))
 
 
 # name -> (version tag, function(post, language) -> (label, score))
