@@ -132,7 +132,7 @@ def test_an_ngram_two_words_share_counts_for_both_and_a_repeated_word_once() -> 
 
 
 def test_cached_word_parts_keep_negation_apart_and_survive_a_full_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-	"""The cache is keyed by word and negation: "good" seen first must not lend its plain part to
+	"""The caches keep plain and negated words apart: "good" seen first must not lend its plain part to
 	"not good"; and a cache that fills up and is dropped mid-post still scores correctly."""
 	from social_crm.engine.sentiment import model as model_module
 
@@ -141,7 +141,8 @@ def test_cached_word_parts_keep_negation_apart_and_survive_a_full_cache(monkeypa
 	for limit in (60_000, 1):
 		monkeypatch.setattr(model_module, "_WORD_SUMS_MAX", limit)
 		model._word_sums.clear()
+		model._negated_sums.clear()
 		for text in texts + texts:
 			p_neg, _, p_pos = _reference(model, hashed(Analysed.of(text).tokens, "en"))
 			assert analyze(text, "en").score == pytest.approx(p_pos - p_neg, abs=1e-9), (limit, text)
-		assert len(model._word_sums) <= max(limit, 1)
+		assert len(model._word_sums) <= limit and len(model._negated_sums) <= limit

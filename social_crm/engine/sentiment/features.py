@@ -204,22 +204,23 @@ _Word = tuple[dict[int, float], dict[int, float], float, float, "float | None", 
 
 
 class Features(NamedTuple):
-	"""A post's features in two parts: `words`, the slots of each distinct word of the post as
-	plain or negated word with its character n-grams, keyed (word, negated), as `_word` cached
-	them; and `units`, everything else (word pairs, hashtags, emoji, the post-level features).
-	A model caches each word's part of its dot product (`HashedModel.logits_of`), so a post
-	costs a look-up per word instead of one per character n-gram (~13 a word). The features
-	are the sum of the parts (`flat`): a word that recurs counts once, an n-gram that two
-	different words share counts for both."""
+	"""A post's features in three parts: `words` and `negated`, the slots of each distinct word
+	of the post as a plain and as a negated word, with its character n-grams (what `_word`
+	cached for it); and `units`, everything else (word pairs, hashtags, emoji, the post-level
+	features). A model caches each word's part of its dot products (`HashedModel.logits_of`),
+	so a post costs a look-up per word instead of one per character n-gram (~13 a word). The
+	features are the sum of the parts (`flat`): a word that recurs counts once, an n-gram that
+	two different words share counts for both."""
 
 	units: dict[int, float]
-	words: dict[tuple[str, bool], dict[int, float]]
+	words: dict[str, dict[int, float]]
+	negated: dict[str, dict[int, float]]
 
 	def flat(self) -> dict[int, float]:
 		"""slot -> value, the parts added up: what training and the site model read."""
 		out: dict[int, float] = {}
 		get = out.get
-		for part in (*self.words.values(), self.units):
+		for part in (*self.words.values(), *self.negated.values(), self.units):
 			for slot, value in part.items():
 				out[slot] = get(slot, 0.0) + value
 		return out
@@ -235,7 +236,8 @@ def features(tokens: list[Token], language: str) -> Features:
 	twice is still 1, and the rare collision of two different ones keeps the later value)."""
 	german = language == "de"
 	out: dict[int, float] = {_BIAS: 1.0}
-	word_parts: dict[tuple[str, bool], dict[int, float]] = {}
+	plain_words: dict[str, dict[int, float]] = {}
+	negated_words: dict[str, dict[int, float]] = {}
 	named: dict[str, float] = {}
 	# lexicon sums: index 0 = VADER (en) or polarity lexicon (de), 1 = app lexicon (de)
 	pos0 = pos1 = neg0 = neg1 = 0.0
@@ -281,7 +283,10 @@ def features(tokens: list[Token], language: str) -> Features:
 				if negated_left == _NEGATION_SCOPE and word in NOT_NEGATED_AFTER:
 					negated_left = 0  # "can't believe how good", "not only", "nicht nur"
 				negated = negated_left > 0
-				word_parts[word, negated] = negated_slots if negated else plain
+				if negated:
+					negated_words[word] = negated_slots
+				else:
+					plain_words[word] = plain
 				# word pairs are hashed, not cached: there are many and few recur, and a cache of
 				# them held ~30 MB on 10,000 posts (the slot is the same either way)
 				out[zlib.crc32(utf8, previous) & _MASK] = 1.0
@@ -391,7 +396,7 @@ def features(tokens: list[Token], language: str) -> Features:
 		named["emoji:neg"] = LEXICON_SCALE * emoji_neg / (emoji_neg + 4.0)
 	for name, value in named.items():
 		out[bucket(name)] = value
-	return Features(out, word_parts)
+	return Features(out, plain_words, negated_words)
 
 
 def _lexicon_features(named: dict[str, float], prefix: str, positive: float, negative: float) -> None:
