@@ -4,10 +4,10 @@ The pipeline and the Frappe shell call `analyze` / `analyze_many`; nothing else 
 sentiment (no thresholds in controllers). Each language gets the analyser that measured best
 for it on posts from corpora it was not trained on (`bench/sentiment_eval.py`):
 
-- English (and posts of undetermined language): "social-en/5", a calibrated linear model over
+- English (and posts of undetermined language): "social-en/6", a calibrated linear model over
   hashed words, character n-grams, VADER lexicon scores, negation, emoji and punctuation,
   trained on the SemEval 2013-2016 Twitter sentiment tweets (`bench/train_sentiment.py`).
-- German: "social-de/4", the same model trained on SB-10k tweets and GermEval 2017 customer
+- German: "social-de/5", the same model trained on SB-10k tweets and GermEval 2017 customer
   feedback, with the German Polarity Lexicon and the app's complaint lexicon as features.
 
 Their score is P(positive) - P(negative) of calibrated probabilities: near 0 for posts that say
@@ -84,8 +84,8 @@ def _social_de(post: Analysed, language: str) -> tuple[str, float]:
 
 # name -> (version tag, function(post, language) -> (label, score))
 _ANALYZERS: dict[str, tuple[str, Callable[[Analysed, str], tuple[str, float]]]] = {
-	"social-en": ("social-en/5", _social_en),
-	"social-de": ("social-de/4", _social_de),
+	"social-en": ("social-en/6", _social_en),
+	"social-de": ("social-de/5", _social_de),
 	"rules-de": ("rules-de/1", _rules_de),
 	"vader": ("vader/3.3", _vader),
 	"textblob": ("textblob/0.17+", _textblob),
