@@ -1,7 +1,7 @@
 """The fast inference path scores a post exactly as the model's definition says.
 
-`HashedModel.logits` runs the dot products through map/sum over one interleaved weight array;
-whatever it does to be fast, the probabilities must be those of the plain definition
+`HashedModel.logits_of` reads one interleaved weight array and caches each word's part of the
+dot products; whatever it does to be fast, the probabilities must be those of the plain definition
 (sum of weight * value per slot, divided by the temperature, plus the class bias, softmax),
 so the weights `bench/train_sentiment.py` writes mean the same at the desk.
 """
@@ -120,3 +120,29 @@ def test_a_word_pair_is_the_slot_of_its_name() -> None:
 	for name in ("b|<s>_never", "b|never_again", "b|<s>_awful", "b|awful_service"):
 		assert bucket(name) in feats, name
 	assert bucket("b|again_awful") not in feats
+
+
+def test_an_ngram_two_words_share_counts_for_both_and_a_repeated_word_once() -> None:
+	from social_crm.engine.sentiment.features import CHAR_VALUE, bucket
+
+	shared = bucket("c|ead>")
+	assert hashed(Analysed.of("bread dread").tokens, "en")[shared] == 2 * CHAR_VALUE
+	assert hashed(Analysed.of("bread bread").tokens, "en")[shared] == CHAR_VALUE
+	assert hashed(Analysed.of("bread bread").tokens, "en")[bucket("w|bread")] == 1.0
+
+
+def test_cached_word_parts_keep_negation_apart_and_survive_a_full_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+	"""The caches keep plain and negated words apart: "good" seen first must not lend its plain part to
+	"not good"; and a cache that fills up and is dropped mid-post still scores correctly."""
+	from social_crm.engine.sentiment import model as model_module
+
+	model = shipped_model("en")
+	texts = ["good", "not good", "good, not good", "the service is not good at all, good grief"]
+	for limit in (60_000, 1):
+		monkeypatch.setattr(model_module, "_WORD_SUMS_MAX", limit)
+		model._word_sums.clear()
+		model._negated_sums.clear()
+		for text in texts + texts:
+			p_neg, _, p_pos = _reference(model, hashed(Analysed.of(text).tokens, "en"))
+			assert analyze(text, "en").score == pytest.approx(p_pos - p_neg, abs=1e-9), (limit, text)
+		assert len(model._word_sums) <= limit and len(model._negated_sums) <= limit

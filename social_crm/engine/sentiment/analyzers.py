@@ -4,10 +4,10 @@ The pipeline and the Frappe shell call `analyze` / `analyze_many`; nothing else 
 sentiment (no thresholds in controllers). Each language gets the analyser that measured best
 for it on posts from corpora it was not trained on (`bench/sentiment_eval.py`):
 
-- English (and posts of undetermined language): "social-en/5", a calibrated linear model over
+- English (and posts of undetermined language): "social-en/6", a calibrated linear model over
   hashed words, character n-grams, VADER lexicon scores, negation, emoji and punctuation,
   trained on the SemEval 2013-2016 Twitter sentiment tweets (`bench/train_sentiment.py`).
-- German: "social-de/4", the same model trained on SB-10k tweets and GermEval 2017 customer
+- German: "social-de/5", the same model trained on SB-10k tweets and GermEval 2017 customer
   feedback, with the German Polarity Lexicon and the app's complaint lexicon as features.
 
 Their score is P(positive) - P(negative) of calibrated probabilities: near 0 for posts that say
@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from social_crm.engine.analysed import Analysed
 from social_crm.engine.language import UNDETERMINED, detect_language
-from social_crm.engine.sentiment.features import hashed
+from social_crm.engine.sentiment.features import features
 from social_crm.engine.sentiment.lexicon import vader_score
 from social_crm.engine.sentiment.lexicon_de import german_score
 from social_crm.engine.sentiment.model import SiteModel, shipped_model
@@ -75,17 +75,17 @@ def _rules_de(post: Analysed, language: str) -> tuple[str, float]:
 
 
 def _social_en(post: Analysed, language: str) -> tuple[str, float]:
-	return shipped_model("en").predict(hashed(post.tokens, "en"))
+	return shipped_model("en").predict(features(post.tokens, "en"))
 
 
 def _social_de(post: Analysed, language: str) -> tuple[str, float]:
-	return shipped_model("de").predict(hashed(post.tokens, "de"))
+	return shipped_model("de").predict(features(post.tokens, "de"))
 
 
 # name -> (version tag, function(post, language) -> (label, score))
 _ANALYZERS: dict[str, tuple[str, Callable[[Analysed, str], tuple[str, float]]]] = {
-	"social-en": ("social-en/5", _social_en),
-	"social-de": ("social-de/4", _social_de),
+	"social-en": ("social-en/6", _social_en),
+	"social-de": ("social-de/5", _social_de),
 	"rules-de": ("rules-de/1", _rules_de),
 	"vader": ("vader/3.3", _vader),
 	"textblob": ("textblob/0.17+", _textblob),

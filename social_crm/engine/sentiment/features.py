@@ -31,6 +31,7 @@ import zlib
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE
 
@@ -202,11 +203,41 @@ _SENTENCE_START = zlib.crc32(b"b|<s>_")
 _Word = tuple[dict[int, float], dict[int, float], float, float, "float | None", bool, str, bool, bytes, int]
 
 
+class Features(NamedTuple):
+	"""A post's features in three parts: `words` and `negated`, the slots of each distinct word
+	of the post as a plain and as a negated word, with its character n-grams (what `_word`
+	cached for it); and `units`, everything else (word pairs, hashtags, emoji, the post-level
+	features). A model caches each word's part of its dot products (`HashedModel.logits_of`),
+	so a post costs a look-up per word instead of one per character n-gram (~13 a word). The
+	features are the sum of the parts (`flat`): a word that recurs counts once, an n-gram that
+	two different words share counts for both."""
+
+	units: dict[int, float]
+	words: dict[str, dict[int, float]]
+	negated: dict[str, dict[int, float]]
+
+	def flat(self) -> dict[int, float]:
+		"""slot -> value, the parts added up: what training and the site model read."""
+		out: dict[int, float] = {}
+		get = out.get
+		for part in (*self.words.values(), *self.negated.values(), self.units):
+			for slot, value in part.items():
+				out[slot] = get(slot, 0.0) + value
+		return out
+
+
 def hashed(tokens: list[Token], language: str) -> dict[int, float]:
-	"""The post's features as hash slot -> value (a feature seen twice is still 1; the rare
-	collision of two different features keeps the later value, the same in training and use)."""
+	"""The post's features as hash slot -> value (`Features.flat`)."""
+	return features(tokens, language).flat()
+
+
+def features(tokens: list[Token], language: str) -> Features:
+	"""The post's features, read from its tokens in one pass (within `units` a feature seen
+	twice is still 1, and the rare collision of two different ones keeps the later value)."""
 	german = language == "de"
 	out: dict[int, float] = {_BIAS: 1.0}
+	plain_words: dict[str, dict[int, float]] = {}
+	negated_words: dict[str, dict[int, float]] = {}
 	named: dict[str, float] = {}
 	# lexicon sums: index 0 = VADER (en) or polarity lexicon (de), 1 = app lexicon (de)
 	pos0 = pos1 = neg0 = neg1 = 0.0
@@ -252,7 +283,10 @@ def hashed(tokens: list[Token], language: str) -> dict[int, float]:
 				if negated_left == _NEGATION_SCOPE and word in NOT_NEGATED_AFTER:
 					negated_left = 0  # "can't believe how good", "not only", "nicht nur"
 				negated = negated_left > 0
-				out.update(negated_slots if negated else plain)
+				if negated:
+					negated_words[word] = negated_slots
+				else:
+					plain_words[word] = plain
 				# word pairs are hashed, not cached: there are many and few recur, and a cache of
 				# them held ~30 MB on 10,000 posts (the slot is the same either way)
 				out[zlib.crc32(utf8, previous) & _MASK] = 1.0
@@ -362,7 +396,7 @@ def hashed(tokens: list[Token], language: str) -> dict[int, float]:
 		named["emoji:neg"] = LEXICON_SCALE * emoji_neg / (emoji_neg + 4.0)
 	for name, value in named.items():
 		out[bucket(name)] = value
-	return out
+	return Features(out, plain_words, negated_words)
 
 
 def _lexicon_features(named: dict[str, float], prefix: str, positive: float, negative: float) -> None:

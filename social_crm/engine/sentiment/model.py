@@ -31,13 +31,14 @@ from functools import lru_cache
 from importlib import resources
 
 from social_crm.engine.analysed import Analysed
-from social_crm.engine.sentiment.features import BITS, bucket, hashed
+from social_crm.engine.sentiment.features import BITS, Features, bucket, hashed
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 FORMAT = "social_crm.sentiment.hashed/1"
 SITE_FORMAT = "social_crm.sentiment.site/2"
 MIN_CORRECTIONS = 50
 QUANTUM = 10_000  # weights are stored as integers of 1/QUANTUM
+_WORD_SUMS_MAX = 50_000  # words a model keeps the dot-product part of, plain and negated each
 SHIPPED_FILES = {"en": "sentiment_en.json.gz", "de": "sentiment_de.json.gz"}
 
 
@@ -79,6 +80,10 @@ class HashedModel:
 	name: str = "hashed"
 	language: str = "en"
 	meta: dict[str, object] = field(default_factory=dict)
+	# word -> that word's part of the two dot products, as a complex number (negative + positive
+	# * 1j: one small object, both sums in one addition), plain and negated; bounded caches
+	_word_sums: dict[str, complex] = field(default_factory=dict, init=False, repr=False, compare=False)
+	_negated_sums: dict[str, complex] = field(default_factory=dict, init=False, repr=False, compare=False)
 
 	def logits(self, feats: dict[int, float]) -> tuple[float, float]:
 		"""Calibrated logits (negative, positive) relative to neutral."""
@@ -92,10 +97,46 @@ class HashedModel:
 		t = self.temperature
 		return s_neg / t + self.bias[0], s_pos / t + self.bias[1]
 
-	def probabilities(self, feats: dict[int, float]) -> tuple[float, float, float]:
+	def logits_of(self, features: Features) -> tuple[float, float]:
+		"""`logits(features.flat())`, but each word's part of the dot products is computed once
+		per distinct word and then looked up: most of a post's slots are its words' character
+		n-grams, and most words recur across posts. (The same up to the order of the float
+		additions.)"""
+		total = self._sum_words(features.words, self._word_sums) + self._sum_words(
+			features.negated, self._negated_sums
+		)
+		s_neg, s_pos = total.real, total.imag
+		w = self.weights
+		for slot, value in features.units.items():
+			slot += slot
+			s_neg += w[slot] * value
+			s_pos += w[slot + 1] * value
+		t = self.temperature
+		return s_neg / t + self.bias[0], s_pos / t + self.bias[1]
+
+	def _sum_words(self, words: dict[str, dict[int, float]], cache: dict[str, complex]) -> complex:
+		total = 0j
+		for word, part in words.items():
+			sums = cache.get(word)
+			if sums is None:
+				w = self.weights
+				a = b = 0.0
+				for slot, value in part.items():
+					slot += slot
+					a += w[slot] * value
+					b += w[slot + 1] * value
+				if len(cache) >= _WORD_SUMS_MAX:  # a cache, safe to drop
+					cache.clear()
+				sums = cache[word] = complex(a, b)
+			total += sums
+		return total
+
+	def probabilities(self, feats: dict[int, float] | Features) -> tuple[float, float, float]:
+		if isinstance(feats, Features):
+			return softmax3(*self.logits_of(feats))
 		return softmax3(*self.logits(feats))
 
-	def predict(self, feats: dict[int, float]) -> tuple[str, float]:
+	def predict(self, feats: dict[int, float] | Features) -> tuple[str, float]:
 		return decide(self.probabilities(feats), self.negative_margin)
 
 	def to_bytes(self) -> bytes:
