@@ -87,13 +87,7 @@ class HashedModel:
 
 	def logits(self, feats: dict[int, float]) -> tuple[float, float]:
 		"""Calibrated logits (negative, positive) relative to neutral."""
-		# one pass over the slots: a slot's two weights share a cache line of the flat array
-		w = self.weights
-		s_neg = s_pos = 0.0
-		for slot, value in feats.items():
-			slot += slot
-			s_neg += w[slot] * value
-			s_pos += w[slot + 1] * value
+		s_neg, s_pos = self._dot(feats)
 		t = self.temperature
 		return s_neg / t + self.bias[0], s_pos / t + self.bias[1]
 
@@ -102,32 +96,31 @@ class HashedModel:
 		per distinct word and then looked up: most of a post's slots are its words' character
 		n-grams, and most words recur across posts. (The same up to the order of the float
 		additions.)"""
-		total = self._sum_words(features.words, self._word_sums) + self._sum_words(
+		words = self._sum_words(features.words, self._word_sums) + self._sum_words(
 			features.negated, self._negated_sums
 		)
-		s_neg, s_pos = total.real, total.imag
+		s_neg, s_pos = self._dot(features.units)
+		t = self.temperature
+		return (words.real + s_neg) / t + self.bias[0], (words.imag + s_pos) / t + self.bias[1]
+
+	def _dot(self, feats: dict[int, float]) -> tuple[float, float]:
+		# one pass over the slots: a slot's two weights share a cache line of the flat array
 		w = self.weights
-		for slot, value in features.units.items():
+		s_neg = s_pos = 0.0
+		for slot, value in feats.items():
 			slot += slot
 			s_neg += w[slot] * value
 			s_pos += w[slot + 1] * value
-		t = self.temperature
-		return s_neg / t + self.bias[0], s_pos / t + self.bias[1]
+		return s_neg, s_pos
 
 	def _sum_words(self, words: dict[str, dict[int, float]], cache: dict[str, complex]) -> complex:
 		total = 0j
 		for word, part in words.items():
 			sums = cache.get(word)
 			if sums is None:
-				w = self.weights
-				a = b = 0.0
-				for slot, value in part.items():
-					slot += slot
-					a += w[slot] * value
-					b += w[slot + 1] * value
 				if len(cache) >= _WORD_SUMS_MAX:  # a cache, safe to drop
 					cache.clear()
-				sums = cache[word] = complex(a, b)
+				sums = cache[word] = complex(*self._dot(part))
 			total += sums
 		return total
 
