@@ -96,8 +96,8 @@ def report(title: str, rows: Rows, analysers: dict[str, Callable[[str], tuple[st
 	)
 	for name, run in analysers.items():
 		outputs = [run(text) for text, _ in rows]
-		auc = negative_auc(gold, [score for _, score in outputs])
-		ceiling = best_cut_f1(gold, [score for _, score in outputs])
+		scores = [score for _, score in outputs]
+		auc, ceiling = negative_auc(gold, scores), best_cut_f1(gold, scores)
 		variants = [(name, [label for label, _ in outputs])]
 		if name.startswith("model"):
 			variants.append(

@@ -409,8 +409,8 @@ def _lexicon_features(named: dict[str, float], prefix: str, positive: float, neg
 
 
 _BIAS = bucket("bias")
-# The post-level features `hashed` writes by name (lexicon scores, emoji valences, punctuation,
-# caps, URLs, ...) and the bias, as opposed to the n-gram-like features of the post's words,
+# The post-level features `features` writes by name into `units` (lexicon scores, emoji valences,
+# punctuation, caps, URLs, ...) and the bias, as opposed to the n-gram-like features of the post's words,
 # hashtags and emoji ("w|", "n|", "b|", "c|", "h|", "e|"): the training penalises these two
 # kinds differently (bench/train_sentiment.py, `NB_FLOOR`).
 NAMED_FEATURES: tuple[str, ...] = (
